@@ -1,0 +1,35 @@
+# relintel: PGXS build of the extension, plus the project's entry points.
+EXTENSION  = relintel
+EXTVERSION = 0.1.0
+
+MODULE_big = relintel
+OBJS = src/relintel.o src/address.o src/decay.o src/enums.o \
+       src/health.o src/tie.o src/trend.o
+
+# The install script is generated from the commented sections in src/sql/.
+SQL_SECTIONS = $(sort $(wildcard src/sql/*.sql))
+DATA_built   = relintel--$(EXTVERSION).sql
+
+# One pg_regress file per C concept and per SQL feature.
+REGRESS = address health tie trend state_io parallel
+REGRESS_OPTS = --inputdir=. --load-extension=relintel
+
+PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
+EXTRA_CLEAN = $(DATA_built)
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+
+# The two commands of the README work on a machine without any of the above.
+.PHONY: test demo
+test:
+	bash .ci/test.sh
+demo:
+	bash demo/run.sh
+
+ifneq ($(PGXS),)
+include $(PGXS)
+endif
+
+relintel--$(EXTVERSION).sql: $(SQL_SECTIONS)
+	cat $^ > $@
