@@ -3,7 +3,7 @@ EXTENSION  = relintel
 EXTVERSION = 0.1.0
 
 MODULE_big = relintel
-OBJS = src/relintel.o src/address.o src/decay.o src/enums.o \
+OBJS = src/relintel.o src/address.o src/decay.o src/enums.o src/state_io.o \
        src/health.o src/tie.o src/trend.o
 
 # The install script is generated from the commented sections in src/sql/.
@@ -29,6 +29,7 @@ demo:
 
 ifneq ($(PGXS),)
 include $(PGXS)
+.DEFAULT_GOAL := all
 endif
 
 relintel--$(EXTVERSION).sql: $(SQL_SECTIONS)

@@ -1,0 +1,123 @@
+/*
+ * address.c
+ *    Email address normalization: the one rule that every stored address
+ *    of relintel goes through.
+ *
+ *    "Ann Lee" <Ann.Lee@Fabrikam.COM>   ->   ann.lee@fabrikam.com
+ *
+ * The display name and angle brackets are removed, surrounding white space
+ * is trimmed and the result is lower-cased (as lower() does).  What is left
+ * must have exactly one '@', a non-empty local part and domain, and no white
+ * space or angle bracket inside; anything else is SQLSTATE 22023 quoting the
+ * value as given.
+ */
+#include "relintel.h"
+
+#include <ctype.h>
+
+#include "catalog/pg_collation.h"
+#include "utils/builtins.h"
+#include "utils/formatting.h"
+
+/* Raise the 22023 error for an address that cannot be normalized. */
+static void
+pg_attribute_noreturn()
+reject_address(const char *given, const char *reason)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid email address: \"%s\"", given),
+			 errdetail("%s", reason)));
+	pg_unreachable();
+}
+
+/* Move *start forward and *end backward past ASCII white space. */
+static void
+trim_space(const char **start, const char **end)
+{
+	while (*start < *end && isspace((unsigned char) **start))
+		(*start)++;
+	while (*end > *start && isspace((unsigned char) (*end)[-1]))
+		(*end)--;
+}
+
+/* Check the bare address [start, end) against the spec's rule. */
+static void
+check_bare_address(const char *given, const char *start, const char *end)
+{
+	const char *at = NULL;
+
+	for (const char *c = start; c < end; c++)
+	{
+		if (isspace((unsigned char) *c))
+			reject_address(given, "An address must not contain white space.");
+		if (*c == '<' || *c == '>')
+			reject_address(given, "An address must not contain angle brackets outside of a \"Name <address>\" form.");
+		if (*c == '@')
+		{
+			if (at != NULL)
+				reject_address(given, "An address must contain exactly one \"@\".");
+			at = c;
+		}
+	}
+	if (at == NULL)
+		reject_address(given, "An address must contain exactly one \"@\".");
+	if (at == start)
+		reject_address(given, "The local part before \"@\" is empty.");
+	if (at == end - 1)
+		reject_address(given, "The domain after \"@\" is empty.");
+}
+
+/* Normalize one address given as a C string; the result is palloc'd. */
+static char *
+normalize_cstring(const char *given, size_t length)
+{
+	const char *start = given;
+	const char *end = given + length;
+
+	trim_space(&start, &end);
+	if (end > start && end[-1] == '>')
+	{
+		const char *open = end - 1;
+
+		while (open > start && *open != '<')
+			open--;
+		if (*open != '<')
+			reject_address(given, "A closing \">\" has no opening \"<\".");
+		start = open + 1;
+		end = end - 1;
+		trim_space(&start, &end);
+	}
+	check_bare_address(given, start, end);
+	return str_tolower(start, end - start, DEFAULT_COLLATION_OID);
+}
+
+PG_FUNCTION_INFO_V1(relintel_normalize_address);
+
+/* normalize_address(text): the normalized form of an email address. */
+Datum
+relintel_normalize_address(PG_FUNCTION_ARGS)
+{
+	text	   *given = PG_GETARG_TEXT_PP(0);
+	char	   *given_cstring = text_to_cstring(given);
+
+	PG_RETURN_TEXT_P(cstring_to_text(normalize_cstring(given_cstring, strlen(given_cstring))));
+}
+
+PG_FUNCTION_INFO_V1(relintel_address_domain);
+
+/* address_domain(text): the part after the last '@' of an address, NULL without '@'. */
+Datum
+relintel_address_domain(PG_FUNCTION_ARGS)
+{
+	text	   *address = PG_GETARG_TEXT_PP(0);
+	const char *data = VARDATA_ANY(address);
+	int			length = VARSIZE_ANY_EXHDR(address);
+
+	for (int i = length - 1; i >= 0; i--)
+	{
+		if (data[i] == '@')
+			PG_RETURN_TEXT_P(cstring_to_text_with_len(data + i + 1, length - i - 1));
+	}
+	PG_RETURN_NULL();
+}

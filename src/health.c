@@ -1,0 +1,737 @@
+/*
+ * health.c
+ *    health_state: the relationship health of one entity, its aggregate
+ *    health_agg, the combine function merge, and the functions that read
+ *    it (score, status, trend, trend_slope, factors).
+ *
+ * The state is fixed-size (a varlena of sizeof(HealthState) bytes).  It
+ * keeps per-kind decayed counts rather than weighted sums, so that the kind
+ * weights are applied when a state is read and changing them needs no
+ * rebuild; it keeps counts per kind for the 13 UTC weeks ending with the
+ * week of last_at, which is all the trend slope can ever look at because it
+ * is evaluated at T' >= last_at (see decay.c for the decay design).
+ *
+ * Factors of the score (SPEC section 2.1), each in 0..1:
+ *   recency        0.25  2^(-(T' - last_engaged)/14)
+ *   frequency      0.20  1 - exp(-(E_in + E_out)/6)
+ *   reciprocity    0.20  min(1, 2 E_in / (E_in + E_out))
+ *   responsiveness 0.20  min(1, R_in/M_out) * 24/(24 + L_in/R_in), only when M_out >= 0.5
+ *   momentum       0.15  (clamp(slope/0.2, -1, 1) + 1)/2
+ *   sentiment      0.10  (S/S_n + 1)/2, only when S_n >= 0.5
+ * score = round(100 * sum(w x) / sum(w)) over the factors present.
+ */
+#include "relintel.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "funcapi.h"
+#include "libpq/pqformat.h"
+#include "utils/builtins.h"
+#include "utils/float.h"
+
+/* The health of one entity, with sums decayed to last_at. */
+typedef struct HealthState
+{
+	int32		vl_len_;		/* varlena header */
+	uint8		version;		/* RELINTEL_STATE_VERSION */
+	uint8		padding[3];		/* zero */
+	double		half_life;		/* days; states of different half-lives never merge */
+	int64		n;				/* interactions folded in (not decayed) */
+	TimestampTz last_at;		/* latest occurred_at; every sum below is decayed to it */
+	TimestampTz last_engaged;	/* latest inbound interaction or meeting or call; DT_NOBEGIN if none */
+	double		emails_out;		/* decayed count of outbound emails (also M_out) */
+	double		emails_in;		/* decayed count of inbound emails */
+	double		meetings;		/* decayed count of meetings, either direction */
+	double		calls;			/* decayed count of calls, either direction */
+	double		responses_in;	/* R_in: decayed count of their responses */
+	double		latency_in;		/* L_in: decayed sum of their response latencies, hours */
+	double		responses_out;	/* R_out: decayed count of our responses */
+	double		latency_out;	/* L_out: decayed sum of our response latencies, hours */
+	double		sentiment;		/* S: decayed sum of sentiments */
+	double		sentiment_n;	/* S_n: decayed count of interactions with a sentiment */
+	int64		week;			/* week_index(last_at): slot 0 of the weekly counts */
+	int32		weekly[KIND_COUNT][TREND_WEEKS];	/* interactions per kind in weeks week - slot */
+} HealthState;
+
+#define HEALTH_TYPE_NAME "health_state"
+
+/* Fetch a health_state argument. */
+#define PG_GETARG_HEALTH(n) ((HealthState *) PG_DETOAST_DATUM(PG_GETARG_DATUM(n)))
+
+/* The factor weights of the score. */
+#define W_RECENCY 0.25
+#define W_FREQUENCY 0.20
+#define W_RECIPROCITY 0.20
+#define W_RESPONSIVENESS 0.20
+#define W_MOMENTUM 0.15
+#define W_SENTIMENT 0.10
+
+/* Fewest interactions for a score. */
+#define MIN_INTERACTIONS 3
+
+/* The factors of a state read at one time. */
+typedef struct HealthFactors
+{
+	TimestampTz at;				/* T' */
+	double		recency;
+	double		frequency;
+	double		reciprocity;
+	double		responsiveness;
+	bool		has_responsiveness; /* false when M_out < 0.5 */
+	double		momentum;
+	double		sentiment;
+	bool		has_sentiment;	/* false when S_n < 0.5 */
+	double		slope;			/* trend slope ŝ */
+	double		total_weight;	/* sum of the weights of the factors present */
+	double		weighted_sum;	/* sum of weight * factor */
+} HealthFactors;
+
+/* Add `count` to a weekly counter, refusing overflow. */
+static void
+add_count(int32 *counter, int64 count)
+{
+	int64		sum = (int64) *counter + count;
+
+	if (sum > PG_INT32_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("too many interactions in one week for a health_state")));
+	*counter = (int32) sum;
+}
+
+/* Fold state `source` into `target` (same half-life): decay the older to the newer and add. */
+static void
+health_merge_into(HealthState *target, const HealthState *source)
+{
+	double		target_scale;
+	double		source_scale;
+	int64		newest_week = Max(target->week, source->week);
+	int64		target_shift = newest_week - target->week;
+	int64		source_shift = newest_week - source->week;
+
+	check_half_life_match(target->half_life, source->half_life, HEALTH_TYPE_NAME);
+	target_scale = decay_factor(target->last_at, source->last_at, target->half_life);
+	source_scale = decay_factor(source->last_at, target->last_at, target->half_life);
+	if (pg_add_s64_overflow(target->n, source->n, &target->n))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("too many interactions for a health_state")));
+
+#define MERGE_SUM(field) (target->field = target->field * target_scale + source->field * source_scale)
+	MERGE_SUM(emails_out);
+	MERGE_SUM(emails_in);
+	MERGE_SUM(meetings);
+	MERGE_SUM(calls);
+	MERGE_SUM(responses_in);
+	MERGE_SUM(latency_in);
+	MERGE_SUM(responses_out);
+	MERGE_SUM(latency_out);
+	MERGE_SUM(sentiment);
+	MERGE_SUM(sentiment_n);
+#undef MERGE_SUM
+
+	for (int kind = 0; kind < KIND_COUNT; kind++)
+	{
+		int32		shifted[TREND_WEEKS] = {0};
+
+		for (int slot = 0; slot + target_shift < TREND_WEEKS; slot++)
+			shifted[slot + target_shift] = target->weekly[kind][slot];
+		for (int slot = 0; slot + source_shift < TREND_WEEKS; slot++)
+			add_count(&shifted[slot + source_shift], source->weekly[kind][slot]);
+		memcpy(target->weekly[kind], shifted, sizeof(shifted));
+	}
+	target->week = newest_week;
+	target->last_at = Max(target->last_at, source->last_at);
+	target->last_engaged = Max(target->last_engaged, source->last_engaged);
+}
+
+/* Check every invariant of a state; used by text input and binary receive alike. */
+static const char *
+health_invalid_reason(const HealthState *state)
+{
+	int64		weekly_total = 0;
+	const double sums[] = {
+		state->emails_out, state->emails_in, state->meetings, state->calls,
+		state->responses_in, state->latency_in, state->responses_out, state->latency_out,
+		state->sentiment_n,
+	};
+
+	if (state->version != RELINTEL_STATE_VERSION)
+		return "Unsupported state version.";
+	if (!(state->half_life >= HALF_LIFE_MIN && state->half_life <= HALF_LIFE_MAX))
+		return "The half-life is out of range.";
+	if (state->n < 1)
+		return "A state holds at least one interaction.";
+	if (TIMESTAMP_NOT_FINITE(state->last_at) || state->last_at < MIN_TIMESTAMP || state->last_at >= END_TIMESTAMP)
+		return "The last interaction time is not a valid time.";
+	if (state->last_engaged != DT_NOBEGIN &&
+		(state->last_engaged > state->last_at || state->last_engaged < MIN_TIMESTAMP))
+		return "The last engaged time must be a time not after the last interaction.";
+	for (size_t i = 0; i < lengthof(sums); i++)
+	{
+		if (!isfinite(sums[i]) || sums[i] < 0.0)
+			return "Decayed sums must be finite and not negative.";
+	}
+	if (!isfinite(state->sentiment) || fabs(state->sentiment) > state->sentiment_n * (1.0 + 1e-9))
+		return "The sentiment sum must lie within its count.";
+	if (state->week != week_index(state->last_at))
+		return "The week must be the week of the last interaction.";
+	for (int kind = 0; kind < KIND_COUNT; kind++)
+	{
+		for (int slot = 0; slot < TREND_WEEKS; slot++)
+		{
+			if (state->weekly[kind][slot] < 0)
+				return "Weekly counts must not be negative.";
+			weekly_total += state->weekly[kind][slot];
+		}
+	}
+	if (weekly_total > state->n)
+		return "Weekly counts exceed the number of interactions.";
+	return NULL;
+}
+
+PG_FUNCTION_INFO_V1(health_state_in);
+
+/* Text input of health_state. */
+Datum
+health_state_in(PG_FUNCTION_ARGS)
+{
+	char	   *input = PG_GETARG_CSTRING(0);
+	HealthState *state = palloc0(sizeof(HealthState));
+	StateReader reader;
+	const char *reason;
+
+	SET_VARSIZE(state, sizeof(HealthState));
+	reader_init(&reader, input, HEALTH_TYPE_NAME);
+	state->version = (uint8) reader_int64(&reader, "v");
+	if (state->version != RELINTEL_STATE_VERSION)
+		reader_fail(&reader, "Unsupported state version.");
+	state->half_life = reader_float(&reader, "hl");
+	state->n = reader_int64(&reader, "n");
+	state->last_at = reader_time(&reader, "last", false);
+	state->last_engaged = reader_time(&reader, "engaged", true);
+	state->emails_out = reader_float(&reader, "eo");
+	state->emails_in = reader_float(&reader, "ei");
+	state->meetings = reader_float(&reader, "mt");
+	state->calls = reader_float(&reader, "cl");
+	state->responses_in = reader_float(&reader, "rin");
+	state->latency_in = reader_float(&reader, "lin");
+	state->responses_out = reader_float(&reader, "rout");
+	state->latency_out = reader_float(&reader, "lout");
+	state->sentiment = reader_float(&reader, "s");
+	state->sentiment_n = reader_float(&reader, "sn");
+	state->week = reader_int64(&reader, "wk");
+	for (int kind = 0; kind < KIND_COUNT; kind++)
+		reader_int32_array(&reader, relintel_kind_labels[kind], state->weekly[kind], TREND_WEEKS);
+	reader_finish(&reader);
+
+	reason = health_invalid_reason(state);
+	if (reason != NULL)
+		reader_fail(&reader, reason);
+	PG_RETURN_POINTER(state);
+}
+
+PG_FUNCTION_INFO_V1(health_state_out);
+
+/* Text output of health_state. */
+Datum
+health_state_out(PG_FUNCTION_ARGS)
+{
+	HealthState *state = PG_GETARG_HEALTH(0);
+	StringInfoData out;
+
+	initStringInfo(&out);
+	write_int64(&out, "v", state->version);
+	write_float(&out, "hl", state->half_life);
+	write_int64(&out, "n", state->n);
+	write_time(&out, "last", state->last_at);
+	write_time(&out, "engaged", state->last_engaged);
+	write_float(&out, "eo", state->emails_out);
+	write_float(&out, "ei", state->emails_in);
+	write_float(&out, "mt", state->meetings);
+	write_float(&out, "cl", state->calls);
+	write_float(&out, "rin", state->responses_in);
+	write_float(&out, "lin", state->latency_in);
+	write_float(&out, "rout", state->responses_out);
+	write_float(&out, "lout", state->latency_out);
+	write_float(&out, "s", state->sentiment);
+	write_float(&out, "sn", state->sentiment_n);
+	write_int64(&out, "wk", state->week);
+	for (int kind = 0; kind < KIND_COUNT; kind++)
+		write_int32_array(&out, relintel_kind_labels[kind], state->weekly[kind], TREND_WEEKS);
+	PG_RETURN_CSTRING(out.data);
+}
+
+PG_FUNCTION_INFO_V1(health_state_send);
+
+/* Binary output of health_state. */
+Datum
+health_state_send(PG_FUNCTION_ARGS)
+{
+	HealthState *state = PG_GETARG_HEALTH(0);
+	StringInfoData buffer;
+
+	pq_begintypsend(&buffer);
+	pq_sendbyte(&buffer, state->version);
+	pq_sendfloat8(&buffer, state->half_life);
+	pq_sendint64(&buffer, state->n);
+	pq_sendint64(&buffer, state->last_at);
+	pq_sendint64(&buffer, state->last_engaged);
+	pq_sendfloat8(&buffer, state->emails_out);
+	pq_sendfloat8(&buffer, state->emails_in);
+	pq_sendfloat8(&buffer, state->meetings);
+	pq_sendfloat8(&buffer, state->calls);
+	pq_sendfloat8(&buffer, state->responses_in);
+	pq_sendfloat8(&buffer, state->latency_in);
+	pq_sendfloat8(&buffer, state->responses_out);
+	pq_sendfloat8(&buffer, state->latency_out);
+	pq_sendfloat8(&buffer, state->sentiment);
+	pq_sendfloat8(&buffer, state->sentiment_n);
+	pq_sendint64(&buffer, state->week);
+	for (int kind = 0; kind < KIND_COUNT; kind++)
+		for (int slot = 0; slot < TREND_WEEKS; slot++)
+			pq_sendint32(&buffer, state->weekly[kind][slot]);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buffer));
+}
+
+PG_FUNCTION_INFO_V1(health_state_recv);
+
+/* Binary input of health_state: the same checks as the text input. */
+Datum
+health_state_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buffer = (StringInfo) PG_GETARG_POINTER(0);
+	HealthState *state = palloc0(sizeof(HealthState));
+	const char *reason;
+
+	SET_VARSIZE(state, sizeof(HealthState));
+	state->version = pq_getmsgbyte(buffer);
+	if (state->version != RELINTEL_STATE_VERSION)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("unsupported health_state version %d", state->version)));
+	state->half_life = pq_getmsgfloat8(buffer);
+	state->n = pq_getmsgint64(buffer);
+	state->last_at = pq_getmsgint64(buffer);
+	state->last_engaged = pq_getmsgint64(buffer);
+	state->emails_out = pq_getmsgfloat8(buffer);
+	state->emails_in = pq_getmsgfloat8(buffer);
+	state->meetings = pq_getmsgfloat8(buffer);
+	state->calls = pq_getmsgfloat8(buffer);
+	state->responses_in = pq_getmsgfloat8(buffer);
+	state->latency_in = pq_getmsgfloat8(buffer);
+	state->responses_out = pq_getmsgfloat8(buffer);
+	state->latency_out = pq_getmsgfloat8(buffer);
+	state->sentiment = pq_getmsgfloat8(buffer);
+	state->sentiment_n = pq_getmsgfloat8(buffer);
+	state->week = pq_getmsgint64(buffer);
+	for (int kind = 0; kind < KIND_COUNT; kind++)
+		for (int slot = 0; slot < TREND_WEEKS; slot++)
+			state->weekly[kind][slot] = pq_getmsgint(buffer, 4);
+	if (buffer->cursor != buffer->len)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid binary health_state: %d bytes left over", buffer->len - buffer->cursor)));
+
+	reason = health_invalid_reason(state);
+	if (reason != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid binary health_state"),
+				 errdetail("%s", reason)));
+	PG_RETURN_POINTER(state);
+}
+
+/* Refuse a value outside -1..1 (or NaN) as a sentiment. */
+static void
+check_sentiment(float4 sentiment)
+{
+	if (!(sentiment >= -1.0f && sentiment <= 1.0f))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("sentiment must be between -1 and 1: \"%s\"",
+						DatumGetCString(DirectFunctionCall1(float4out, Float4GetDatum(sentiment))))));
+}
+
+/* Refuse a negative interval argument (a duration or a reply latency). */
+static void
+check_not_negative(const Interval *span, const char *what)
+{
+	if (interval_seconds(span) < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be negative: \"%s\"", what,
+						DatumGetCString(DirectFunctionCall1(interval_out, IntervalPGetDatum(span))))));
+}
+
+PG_FUNCTION_INFO_V1(health_agg_transfn);
+
+/*
+ * health_agg transition: fold one interaction into the state.
+ * Arguments: state, occurred_at, kind, outbound, duration, reply_latency, sentiment.
+ * Rows with NULL occurred_at, kind or outbound are ignored.
+ */
+Datum
+health_agg_transfn(PG_FUNCTION_ARGS)
+{
+	HealthState *state = PG_ARGISNULL(0) ? NULL : PG_GETARG_HEALTH(0);
+	HealthState one = {0};
+	InteractionKind kind;
+	bool		outbound;
+
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
+	{
+		if (state == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(state);
+	}
+
+	one.version = RELINTEL_STATE_VERSION;
+	one.half_life = relintel_health_half_life;
+	one.n = 1;
+	one.last_at = PG_GETARG_TIMESTAMPTZ(1);
+	check_finite_time(one.last_at, "occurred_at");
+	kind = kind_from_datum(fcinfo, PG_GETARG_DATUM(2));
+	outbound = PG_GETARG_BOOL(3);
+	if (!PG_ARGISNULL(4))
+		check_not_negative(PG_GETARG_INTERVAL_P(4), "duration");
+
+	if (kind == KIND_EMAIL && outbound)
+		one.emails_out = 1.0;
+	else if (kind == KIND_EMAIL)
+		one.emails_in = 1.0;
+	else if (kind == KIND_MEETING)
+		one.meetings = 1.0;
+	else
+		one.calls = 1.0;
+	one.last_engaged = (kind != KIND_EMAIL || !outbound) ? one.last_at : DT_NOBEGIN;
+
+	if (!PG_ARGISNULL(5))
+	{
+		Interval   *latency = PG_GETARG_INTERVAL_P(5);
+		double		hours;
+
+		check_not_negative(latency, "reply_latency");
+		hours = interval_seconds(latency) / 3600.0;
+		if (outbound)
+		{
+			one.responses_out = 1.0;
+			one.latency_out = hours;
+		}
+		else
+		{
+			one.responses_in = 1.0;
+			one.latency_in = hours;
+		}
+	}
+	if (!PG_ARGISNULL(6))
+	{
+		check_sentiment(PG_GETARG_FLOAT4(6));
+		one.sentiment = PG_GETARG_FLOAT4(6);
+		one.sentiment_n = 1.0;
+	}
+	one.week = week_index(one.last_at);
+	one.weekly[kind][0] = 1;
+
+	if (state == NULL || !AggCheckCallContext(fcinfo, NULL))
+	{
+		HealthState *fresh = state_alloc(fcinfo, sizeof(HealthState));
+
+		if (state == NULL)
+			memcpy(VARDATA(fresh), VARDATA(&one), sizeof(HealthState) - VARHDRSZ);
+		else
+		{
+			memcpy(VARDATA(fresh), VARDATA(state), sizeof(HealthState) - VARHDRSZ);
+			health_merge_into(fresh, &one);
+		}
+		PG_RETURN_POINTER(fresh);
+	}
+	health_merge_into(state, &one);
+	PG_RETURN_POINTER(state);
+}
+
+PG_FUNCTION_INFO_V1(health_merge);
+
+/*
+ * merge(health_state, health_state): the combine function of health_agg.
+ * A NULL side is the empty state.  In an aggregate the first argument is
+ * updated in place; the second is copied, never returned as is.
+ */
+Datum
+health_merge(PG_FUNCTION_ARGS)
+{
+	HealthState *left = PG_ARGISNULL(0) ? NULL : PG_GETARG_HEALTH(0);
+	HealthState *right = PG_ARGISNULL(1) ? NULL : PG_GETARG_HEALTH(1);
+	HealthState *result;
+
+	if (right == NULL)
+	{
+		if (left == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(left);
+	}
+	if (left != NULL && AggCheckCallContext(fcinfo, NULL))
+	{
+		health_merge_into(left, right);
+		PG_RETURN_POINTER(left);
+	}
+	result = state_alloc(fcinfo, sizeof(HealthState));
+	memcpy(VARDATA(result), VARDATA(left == NULL ? right : left), sizeof(HealthState) - VARHDRSZ);
+	if (left != NULL)
+		health_merge_into(result, right);
+	PG_RETURN_POINTER(result);
+}
+
+/* Weekly series c_0 (oldest) .. c_11 of the 12 complete weeks before the week of `at`. */
+static void
+health_weekly_series(const HealthState *state, TimestampTz at, double *series)
+{
+	int64		current_week = week_index(at);
+
+	for (int k = 0; k < TREND_WINDOW; k++)
+	{
+		int64		slot = state->week - (current_week - TREND_WINDOW + k);
+
+		series[k] = 0.0;
+		if (slot < 0 || slot >= TREND_WEEKS)
+			continue;
+		for (int kind = 0; kind < KIND_COUNT; kind++)
+			series[k] += kind_weight((InteractionKind) kind) * state->weekly[kind][slot];
+	}
+}
+
+/* Compute every factor of `state` read at `as_of`. */
+static void
+health_compute(const HealthState *state, TimestampTz as_of, HealthFactors *factors)
+{
+	TimestampTz at = evaluation_time(as_of, state->last_at);
+	double		scale = decay_factor(state->last_at, at, state->half_life);
+	double		two_way = (relintel_weight_meeting * state->meetings + relintel_weight_call * state->calls) * scale / 2.0;
+	double		energy_out = relintel_weight_email * state->emails_out * scale + two_way;
+	double		energy_in = relintel_weight_email * state->emails_in * scale + two_way;
+	double		mails_out = state->emails_out * scale;
+	double		responses_in = state->responses_in * scale;
+	double		sentiment_n = state->sentiment_n * scale;
+	double		series[TREND_WINDOW];
+
+	memset(factors, 0, sizeof(HealthFactors));
+	factors->at = at;
+
+	if (state->last_engaged != DT_NOBEGIN)
+		factors->recency = exp2(-days_between(state->last_engaged, at) / 14.0);
+	factors->frequency = 1.0 - exp(-(energy_in + energy_out) / 6.0);
+	if (energy_in + energy_out > 0.0)
+		factors->reciprocity = fmin(1.0, 2.0 * energy_in / (energy_in + energy_out));
+
+	factors->has_responsiveness = mails_out >= 0.5;
+	if (factors->has_responsiveness && responses_in > 0.0)
+	{
+		double		rate = fmin(1.0, responses_in / mails_out);
+		double		mean_latency = state->latency_in * scale / responses_in;
+
+		factors->responsiveness = rate * 24.0 / (24.0 + mean_latency);
+	}
+
+	health_weekly_series(state, at, series);
+	factors->slope = series_slope(series);
+	factors->momentum = (fmax(-1.0, fmin(1.0, factors->slope / 0.2)) + 1.0) / 2.0;
+
+	factors->has_sentiment = sentiment_n >= 0.5;
+	if (factors->has_sentiment)
+		factors->sentiment = (state->sentiment * scale / sentiment_n + 1.0) / 2.0;
+
+	factors->weighted_sum = W_RECENCY * factors->recency + W_FREQUENCY * factors->frequency +
+		W_RECIPROCITY * factors->reciprocity + W_MOMENTUM * factors->momentum;
+	factors->total_weight = W_RECENCY + W_FREQUENCY + W_RECIPROCITY + W_MOMENTUM;
+	if (factors->has_responsiveness)
+	{
+		factors->weighted_sum += W_RESPONSIVENESS * factors->responsiveness;
+		factors->total_weight += W_RESPONSIVENESS;
+	}
+	if (factors->has_sentiment)
+	{
+		factors->weighted_sum += W_SENTIMENT * factors->sentiment;
+		factors->total_weight += W_SENTIMENT;
+	}
+}
+
+/* The integer score 0..100 of computed factors (half away from zero). */
+static int32
+factors_score(const HealthFactors *factors)
+{
+	return (int32) round(100.0 * factors->weighted_sum / factors->total_weight);
+}
+
+PG_FUNCTION_INFO_V1(health_score);
+
+/* score(health_state, as_of): the health score, NULL with fewer than 3 interactions. */
+Datum
+health_score(PG_FUNCTION_ARGS)
+{
+	HealthState *state = PG_GETARG_HEALTH(0);
+	HealthFactors factors;
+
+	if (state->n < MIN_INTERACTIONS)
+		PG_RETURN_NULL();
+	health_compute(state, PG_GETARG_TIMESTAMPTZ(1), &factors);
+	PG_RETURN_INT32(factors_score(&factors));
+}
+
+PG_FUNCTION_INFO_V1(health_status);
+
+/* status(health_state, as_of): good, fair, poor, or insufficient with fewer than 3 interactions. */
+Datum
+health_status(PG_FUNCTION_ARGS)
+{
+	HealthState *state = PG_GETARG_HEALTH(0);
+	HealthFactors factors;
+	int32		score;
+	const char *label;
+
+	check_finite_time(PG_GETARG_TIMESTAMPTZ(1), "as_of");
+	if (state->n < MIN_INTERACTIONS)
+		return enum_datum(fcinfo, "health_status", "insufficient");
+	health_compute(state, PG_GETARG_TIMESTAMPTZ(1), &factors);
+	score = factors_score(&factors);
+	if (score >= relintel_good_score)
+		label = "good";
+	else if (score >= relintel_fair_score)
+		label = "fair";
+	else
+		label = "poor";
+	return enum_datum(fcinfo, "health_status", label);
+}
+
+PG_FUNCTION_INFO_V1(health_trend);
+
+/* trend(health_state, as_of): improving, steady or declining; NULL with fewer than 3 interactions. */
+Datum
+health_trend(PG_FUNCTION_ARGS)
+{
+	HealthState *state = PG_GETARG_HEALTH(0);
+	HealthFactors factors;
+	const char *label = "steady";
+
+	check_finite_time(PG_GETARG_TIMESTAMPTZ(1), "as_of");
+	if (state->n < MIN_INTERACTIONS)
+		PG_RETURN_NULL();
+	health_compute(state, PG_GETARG_TIMESTAMPTZ(1), &factors);
+	if (factors.slope > 0.05)
+		label = "improving";
+	else if (factors.slope < -0.05)
+		label = "declining";
+	return enum_datum(fcinfo, "health_trend", label);
+}
+
+PG_FUNCTION_INFO_V1(health_trend_slope);
+
+/* trend_slope(health_state, as_of): the normalized weekly slope ŝ. */
+Datum
+health_trend_slope(PG_FUNCTION_ARGS)
+{
+	HealthState *state = PG_GETARG_HEALTH(0);
+	HealthFactors factors;
+
+	health_compute(state, PG_GETARG_TIMESTAMPTZ(1), &factors);
+	PG_RETURN_FLOAT8(factors.slope);
+}
+
+/* Columns of factors(). */
+enum
+{
+	COL_RECENCY, COL_RECENCY_C, COL_FREQUENCY, COL_FREQUENCY_C,
+	COL_RECIPROCITY, COL_RECIPROCITY_C, COL_RESPONSIVENESS, COL_RESPONSIVENESS_C,
+	COL_MOMENTUM, COL_MOMENTUM_C, COL_SENTIMENT, COL_SENTIMENT_C,
+	COL_LAST_ENGAGED, COL_LAST_AT, COL_N, FACTOR_COLUMNS
+};
+
+/* Put a factor and its contribution in score points into two columns, or NULLs when absent. */
+static void
+set_factor(Datum *values, bool *nulls, int column, bool present, double value, double weight,
+		   const HealthFactors *factors)
+{
+	nulls[column] = !present;
+	nulls[column + 1] = !present;
+	values[column] = Float8GetDatum(value);
+	values[column + 1] = Float8GetDatum(100.0 * weight * value / factors->total_weight);
+}
+
+PG_FUNCTION_INFO_V1(health_factors);
+
+/* factors(health_state, as_of): each factor, its contribution, last_engaged, last_at and n. */
+Datum
+health_factors(PG_FUNCTION_ARGS)
+{
+	HealthState *state = PG_GETARG_HEALTH(0);
+	HealthFactors factors;
+	TupleDesc	descriptor;
+	Datum		values[FACTOR_COLUMNS];
+	bool		nulls[FACTOR_COLUMNS] = {0};
+
+	if (get_call_result_type(fcinfo, NULL, &descriptor) != TYPEFUNC_COMPOSITE)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("factors() must be called in a context that accepts a record")));
+	descriptor = BlessTupleDesc(descriptor);
+
+	health_compute(state, PG_GETARG_TIMESTAMPTZ(1), &factors);
+	set_factor(values, nulls, COL_RECENCY, true, factors.recency, W_RECENCY, &factors);
+	set_factor(values, nulls, COL_FREQUENCY, true, factors.frequency, W_FREQUENCY, &factors);
+	set_factor(values, nulls, COL_RECIPROCITY, true, factors.reciprocity, W_RECIPROCITY, &factors);
+	set_factor(values, nulls, COL_RESPONSIVENESS, factors.has_responsiveness, factors.responsiveness,
+			   W_RESPONSIVENESS, &factors);
+	set_factor(values, nulls, COL_MOMENTUM, true, factors.momentum, W_MOMENTUM, &factors);
+	set_factor(values, nulls, COL_SENTIMENT, factors.has_sentiment, factors.sentiment, W_SENTIMENT, &factors);
+	values[COL_LAST_ENGAGED] = TimestampTzGetDatum(state->last_engaged);
+	nulls[COL_LAST_ENGAGED] = state->last_engaged == DT_NOBEGIN;
+	values[COL_LAST_AT] = TimestampTzGetDatum(state->last_at);
+	values[COL_N] = Int64GetDatum(state->n);
+
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(descriptor, values, nulls)));
+}
+
+PG_FUNCTION_INFO_V1(health_last_at);
+
+/* last_at(health_state): the latest interaction time folded in. */
+Datum
+health_last_at(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TIMESTAMPTZ(PG_GETARG_HEALTH(0)->last_at);
+}
+
+PG_FUNCTION_INFO_V1(health_interactions);
+
+/* interactions(health_state): the number of interactions folded in. */
+Datum
+health_interactions(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(PG_GETARG_HEALTH(0)->n);
+}
+
+PG_FUNCTION_INFO_V1(health_state_eq);
+
+/* health_state = health_state: counts and times exactly, decayed sums within a relative 1e-9. */
+Datum
+health_state_eq(PG_FUNCTION_ARGS)
+{
+	HealthState *left = PG_GETARG_HEALTH(0);
+	HealthState *right = PG_GETARG_HEALTH(1);
+
+	PG_RETURN_BOOL(left->half_life == right->half_life &&
+				   left->n == right->n &&
+				   left->last_at == right->last_at &&
+				   left->last_engaged == right->last_engaged &&
+				   floats_close(left->emails_out, right->emails_out) &&
+				   floats_close(left->emails_in, right->emails_in) &&
+				   floats_close(left->meetings, right->meetings) &&
+				   floats_close(left->calls, right->calls) &&
+				   floats_close(left->responses_in, right->responses_in) &&
+				   floats_close(left->latency_in, right->latency_in) &&
+				   floats_close(left->responses_out, right->responses_out) &&
+				   floats_close(left->latency_out, right->latency_out) &&
+				   floats_close(left->sentiment, right->sentiment) &&
+				   floats_close(left->sentiment_n, right->sentiment_n) &&
+				   left->week == right->week &&
+				   memcmp(left->weekly, right->weekly, sizeof(left->weekly)) == 0);
+}
