@@ -1,0 +1,216 @@
+/*
+ * filters.c: address normalization (SPEC section 1) and the rules that keep
+ * mail which is not a human relationship out of the database.
+ */
+#include "relintel_load.h"
+
+#include <fnmatch.h>
+#include <string.h>
+
+/* Sender local parts that never belong to a person (shell patterns). */
+static const char *const default_sender_patterns[] = {
+	"*noreply*", "*no-reply*", "*no_reply*",
+	"*donotreply*", "*do-not-reply*", "*do_not_reply*",
+	"mailer-daemon", "postmaster", "bounce", "bounces", "bounces+*", "bounce-*",
+	NULL
+};
+
+static GPtrArray *sender_patterns;
+
+/* Return the normalized form of an address: no display name or angle
+ * brackets, trimmed, lower-cased; a new string the caller frees. */
+char *
+address_normalize(const char *raw)
+{
+	const char *open = strrchr(raw, '<');
+	const char *start = raw;
+	const char *end = raw + strlen(raw);
+	char	   *trimmed;
+	char	   *lowered;
+
+	if (open != NULL && strchr(open, '>') != NULL)
+	{
+		start = open + 1;
+		end = strchr(open, '>');
+	}
+	while (start < end && g_ascii_isspace(*start))
+		start++;
+	while (end > start && g_ascii_isspace(end[-1]))
+		end--;
+	trimmed = g_strndup(start, end - start);
+	if (!g_utf8_validate(trimmed, -1, NULL))
+	{
+		char	   *valid = g_utf8_make_valid(trimmed, -1);
+
+		g_free(trimmed);
+		trimmed = valid;
+	}
+	lowered = g_utf8_strdown(trimmed, -1);
+	g_free(trimmed);
+	return lowered;
+}
+
+/* True when a normalized address passes the spec's rule: exactly one @, a
+ * non-empty local part and domain, no white space or control character. */
+bool
+address_is_valid(const char *normalized)
+{
+	const char *at = strchr(normalized, '@');
+	const unsigned char *c;
+
+	if (at == NULL || at == normalized || at[1] == '\0' || strchr(at + 1, '@'))
+		return false;
+	for (c = (const unsigned char *) normalized; *c; c++)
+		if (g_ascii_isspace(*c) || *c < 0x20 || *c == 0x7f)
+			return false;
+	return true;
+}
+
+/* Normalize an address and append it to a list of owned strings, unless it
+ * is invalid or already there. */
+void
+address_list_add(GPtrArray *addresses, const char *raw)
+{
+	char	   *address = address_normalize(raw);
+	guint		i;
+
+	if (!address_is_valid(address))
+	{
+		g_free(address);
+		return;
+	}
+	for (i = 0; i < addresses->len; i++)
+		if (strcmp(g_ptr_array_index(addresses, i), address) == 0)
+		{
+			g_free(address);
+			return;
+		}
+	g_ptr_array_add(addresses, address);
+}
+
+/* Start the list of sender patterns, with or without the defaults. */
+void
+sender_patterns_init(bool with_defaults)
+{
+	const char *const *pattern;
+
+	sender_patterns = g_ptr_array_new_with_free_func(g_free);
+	if (with_defaults)
+		for (pattern = default_sender_patterns; *pattern; pattern++)
+			sender_patterns_add(*pattern);
+}
+
+/* Add a sender pattern (matched against the local part, case-insensitive). */
+void
+sender_patterns_add(const char *pattern)
+{
+	g_ptr_array_add(sender_patterns, g_ascii_strdown(pattern, -1));
+}
+
+/* Release the sender patterns. */
+void
+sender_patterns_free(void)
+{
+	if (sender_patterns != NULL)
+		g_ptr_array_free(sender_patterns, TRUE);
+	sender_patterns = NULL;
+}
+
+/* True when the local part of a normalized address matches a pattern. */
+bool
+sender_matches_pattern(const char *normalized_address)
+{
+	const char *at = strchr(normalized_address, '@');
+	char	   *local_part = g_strndup(normalized_address,
+									   at ? (gsize) (at - normalized_address) : strlen(normalized_address));
+	bool		matched = false;
+	guint		i;
+
+	for (i = 0; i < sender_patterns->len && !matched; i++)
+		matched = fnmatch(g_ptr_array_index(sender_patterns, i), local_part, 0) == 0;
+	g_free(local_part);
+	return matched;
+}
+
+/* The first word of a header value, lower-cased, without parameters or
+ * comments: "Auto-Replied; x=1 (y)" gives "auto-replied". */
+static char *
+header_keyword(const char *value)
+{
+	const char *start = value;
+	const char *end;
+
+	while (*start && g_ascii_isspace(*start))
+		start++;
+	end = start;
+	while (*end && !g_ascii_isspace(*end) && *end != ';' && *end != '(')
+		end++;
+	return g_ascii_strdown(start, end - start);
+}
+
+/* Decide whether one header marks a message as not from a person; on true,
+ * *reason says why. */
+bool
+header_skip_reason(const char *name, const char *value, SkipReason *reason)
+{
+	char	   *keyword;
+	bool		skip = false;
+
+	if (g_ascii_strcasecmp(name, "List-Id") == 0 ||
+		g_ascii_strcasecmp(name, "List-Unsubscribe") == 0)
+	{
+		*reason = SKIP_MAILING_LIST;
+		return true;
+	}
+	if (g_ascii_strcasecmp(name, "X-Autoreply") == 0 ||
+		g_ascii_strcasecmp(name, "X-Autorespond") == 0)
+	{
+		*reason = SKIP_AUTO_REPLY;
+		return true;
+	}
+	if (g_ascii_strcasecmp(name, "Auto-Submitted") == 0)
+	{
+		keyword = header_keyword(value);
+		skip = keyword[0] != '\0' && strcmp(keyword, "no") != 0;
+		*reason = SKIP_AUTO_SUBMITTED;
+		g_free(keyword);
+		return skip;
+	}
+	if (g_ascii_strcasecmp(name, "Precedence") == 0)
+	{
+		keyword = header_keyword(value);
+		skip = strcmp(keyword, "bulk") == 0 || strcmp(keyword, "list") == 0 ||
+			strcmp(keyword, "junk") == 0;
+		*reason = SKIP_PRECEDENCE;
+		g_free(keyword);
+		return skip;
+	}
+	return false;
+}
+
+/* Make free text fit for one database field in place: each run of control
+ * characters (line breaks of folded headers, tabs) becomes one space, and
+ * leading and trailing white space goes. The text must be valid UTF-8. */
+void
+text_sanitize(char *text)
+{
+	char	   *read = text;
+	char	   *write = text;
+
+	while (*read && (g_ascii_isspace(*read) || g_ascii_iscntrl(*read)))
+		read++;
+	while (*read)
+	{
+		if (g_ascii_iscntrl(*read))
+		{
+			while (g_ascii_iscntrl(*read))
+				read++;
+			*write++ = ' ';
+		}
+		else
+			*write++ = *read++;
+	}
+	while (write > text && g_ascii_isspace(write[-1]))
+		write--;
+	*write = '\0';
+}

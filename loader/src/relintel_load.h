@@ -1,0 +1,155 @@
+/*
+ * relintel-load: shared types and the interfaces between the loader's parts.
+ *
+ * inputs.c     finds input files and decides their format
+ * mail.c       mbox, Maildir and .eml messages (GMime)
+ * calendar.c   iCalendar files (libical)
+ * filters.c    address normalization and the skip rules
+ * output.c     de-duplication, COPY batches into the database, --dry-run
+ * summary.c    counters, progress bar and the final summary
+ * main.c       command line
+ */
+#ifndef RELINTEL_LOAD_H
+#define RELINTEL_LOAD_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define RELINTEL_LOAD_VERSION "0.1.0"
+
+typedef enum
+{
+	KIND_EMAIL,
+	KIND_MEETING
+} InteractionKind;
+
+/* One row of relintel.interaction, as the parsers produce it. */
+typedef struct
+{
+	InteractionKind kind;
+	gint64		occurred_at;	/* seconds since the epoch, UTC */
+	gint64		duration;		/* seconds; -1 when none (emails) */
+	char	   *sender;			/* normalized address */
+	GPtrArray  *recipients;		/* normalized addresses, unique, in order */
+	char	   *subject;		/* NULL when the input has none */
+	char	   *message_id;		/* Message-ID or UID, without angle brackets */
+	char	   *in_reply_to;	/* NULL when not a reply */
+} Interaction;
+
+/* Where an input item comes from, for messages about it. */
+typedef struct
+{
+	const char *path;
+	gint64		byte_offset;	/* -1 when not meaningful */
+	long		item_number;	/* 1-based message or event number in the file */
+	const char *item_name;		/* "message" or "event" */
+} Origin;
+
+/* Why an input item was not loaded. */
+typedef enum
+{
+	SKIP_AUTO_SUBMITTED,
+	SKIP_PRECEDENCE,
+	SKIP_MAILING_LIST,
+	SKIP_AUTO_REPLY,
+	SKIP_SENDER_PATTERN,
+	SKIP_NO_SENDER,
+	SKIP_NO_RECIPIENT,
+	SKIP_CANCELLED,
+	SKIP_ALL_DAY,
+	SKIP_CALENDAR_REPLY,
+	SKIP_REASON_COUNT
+} SkipReason;
+
+/* What a file holds. */
+typedef enum
+{
+	FORMAT_MBOX,
+	FORMAT_MESSAGE,				/* one RFC 5322 message: .eml or Maildir entry */
+	FORMAT_EMLX,				/* Apple Mail .emlx: byte count line, message, plist */
+	FORMAT_CALENDAR
+} InputFormat;
+
+typedef struct
+{
+	char	   *path;
+	InputFormat format;
+	gint64		size;
+	gint64		maildir_time;	/* delivery time from a Maildir file name, or -1 */
+} InputFile;
+
+/* Settings from the command line. */
+typedef struct
+{
+	const char *dsn;
+	int			batch_size;
+	bool		dry_run;
+	bool		quiet;
+	gint64		window_start;	/* recurrence expansion window, epoch seconds */
+	gint64		window_end;
+} Options;
+
+/* filters.c */
+char	   *address_normalize(const char *raw);
+bool		address_is_valid(const char *normalized);
+void		address_list_add(GPtrArray *addresses, const char *raw);
+void		sender_patterns_init(bool with_defaults);
+void		sender_patterns_add(const char *pattern);
+void		sender_patterns_free(void);
+bool		sender_matches_pattern(const char *normalized_address);
+bool		header_skip_reason(const char *name, const char *value, SkipReason *reason);
+void		text_sanitize(char *text);
+
+/* inputs.c */
+GPtrArray  *inputs_collect(char **paths, int path_count, int *unreadable_count);
+void		input_file_free(gpointer file);
+
+/* mail.c */
+void		mail_load_file(const InputFile *file);
+
+/* calendar.c */
+void		calendar_load_file(const InputFile *file, const Options *options);
+
+/* output.c */
+bool		output_open(const Options *options);
+void		output_accept(Interaction *row, const Origin *origin);
+bool		output_close(void);
+bool		output_failed(void);
+void		interaction_clear(Interaction *row);
+char	   *interaction_synthetic_id(const Interaction *row);
+
+/* summary.c */
+typedef struct
+{
+	long		files;
+	long		files_ignored;
+	long		files_unreadable;
+	long		messages;
+	long		events;
+	long		occurrences;
+	long		accepted;
+	long		loaded;
+	long		duplicates_in_run;
+	long		duplicates_in_database;
+	long		rejected_by_database;
+	long		dates_from_fallback;
+	long		skipped[SKIP_REASON_COUNT];
+	long		malformed;
+} Counters;
+
+extern Counters counters;
+
+void		progress_start(gint64 total_bytes, bool enabled);
+void		progress_update(gint64 bytes_done_in_file);
+void		progress_file_done(gint64 file_size);
+void		progress_finish(void);
+void		report_skip(SkipReason reason);
+void		report_malformed(const Origin *origin, const char *fmt,...) G_GNUC_PRINTF(2, 3);
+void		report_rejected(const Origin *origin, const char *server_message);
+void		report_warning(const char *fmt,...) G_GNUC_PRINTF(1, 2);
+void		summary_print(bool dry_run);
+void		summary_free(void);
+const char *origin_describe(const Origin *origin, char *buffer, size_t size);
+
+#endif
