@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The test command (`make test`): installs what is missing, builds and installs
+# relintel, then runs pg_regress, pgTAP and the loader's tests in a throwaway
+# cluster, and ends with a line "N passed, M failed".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+source .ci/deps.sh
+make -s clean >/dev/null
+make -s -j2
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+"${sudo_cmd[@]}" make -s install >/dev/null
+
+log_dir=$(mktemp -d)
+status=0
+pg_virtualenv -v 15 bash .ci/in_cluster.sh "$log_dir" || status=$?
+
+passed=$(cat "$log_dir"/passed 2>/dev/null | awk '{s+=$1} END {print s+0}')
+failed=$(cat "$log_dir"/failed 2>/dev/null | awk '{s+=$1} END {print s+0}')
+[ -s regression.diffs ] && { echo "--- regression.diffs (first 200 lines)"; head -200 regression.diffs; }
+echo "${passed:-0} passed, ${failed:-0} failed"
+if [ "$status" -ne 0 ] || [ "${failed:-0}" -ne 0 ] || [ "${passed:-0}" -eq 0 ]; then
+  exit 1
+fi
