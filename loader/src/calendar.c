@@ -31,6 +31,18 @@ instant_of(struct icaltimetype time)
 	return (gint64) icaltime_as_timet_with_zone(time, zone);
 }
 
+/* The RECURRENCE-ID of an event with its TZID resolved (libical's own
+ * getter leaves it floating), or the null time when it has none. */
+static struct icaltimetype
+recurrence_id_of(icalcomponent *event)
+{
+	icalproperty *property = icalcomponent_get_first_property(event, ICAL_RECURRENCEID_PROPERTY);
+
+	if (property == NULL)
+		return icaltime_null_time();
+	return icalproperty_get_datetime_with_component(property, event);
+}
+
 /* The UTC form of an instant used in occurrence ids: 20240102T150000Z. */
 static char *
 instant_text(gint64 seconds)
@@ -183,7 +195,7 @@ static void
 load_event(CalendarContext *context, icalcomponent *event, bool calendar_cancelled)
 {
 	struct icaltimetype start = icalcomponent_get_dtstart(event);
-	struct icaltimetype recurrence_id = icalcomponent_get_recurrenceid(event);
+	struct icaltimetype recurrence_id = recurrence_id_of(event);
 	const char *uid = icalcomponent_get_uid(event);
 	bool		recurring = icalcomponent_get_first_property(event, ICAL_RRULE_PROPERTY) != NULL ||
 		icalcomponent_get_first_property(event, ICAL_RDATE_PROPERTY) != NULL;
@@ -215,9 +227,12 @@ load_event(CalendarContext *context, icalcomponent *event, bool calendar_cancell
 		emit_occurrence(context, start_instant, NULL);
 	else if (!icaltime_is_null_time(recurrence_id))
 	{
+		/* an occurrence given by its own VEVENT: in the window like the rest */
 		char	   *instant = instant_text(instant_of(recurrence_id));
 
-		emit_occurrence(context, start_instant, g_strdup_printf("%s/%s", uid, instant));
+		if (start_instant <= context->options->window_end &&
+			start_instant + context->row.duration >= context->options->window_start)
+			emit_occurrence(context, start_instant, g_strdup_printf("%s/%s", uid, instant));
 		g_free(instant);
 	}
 	else if (recurring)
@@ -246,7 +261,7 @@ collect_overridden(icalcomponent *calendar)
 		 event != NULL;
 		 event = icalcomponent_get_next_component(calendar, ICAL_VEVENT_COMPONENT))
 	{
-		struct icaltimetype recurrence_id = icalcomponent_get_recurrenceid(event);
+		struct icaltimetype recurrence_id = recurrence_id_of(event);
 		const char *uid = icalcomponent_get_uid(event);
 
 		if (uid != NULL && !icaltime_is_null_time(recurrence_id))

@@ -243,6 +243,28 @@ open_stream(const char *path)
 	return g_mime_stream_fs_new(fd);
 }
 
+/* The offset of the next line starting with "From " at or after offset
+ * (where the next message of an mbox file begins), or -1 at the end. */
+static gint64
+find_next_mbox_marker(GMimeStream *stream, gint64 offset)
+{
+	char		buffer[65536];
+	const gint64 overlap = 6;	/* "\nFrom " minus one byte */
+	gint64		chunk_start = offset - 1;
+	ssize_t		length;
+
+	while (g_mime_stream_seek(stream, chunk_start, GMIME_STREAM_SEEK_SET) >= 0 &&
+		   (length = g_mime_stream_read(stream, buffer, sizeof buffer)) > overlap)
+	{
+		const char *found = g_strstr_len(buffer, length, "\nFrom ");
+
+		if (found != NULL)
+			return chunk_start + (found - buffer) + 1;
+		chunk_start += length - overlap;
+	}
+	return -1;
+}
+
 /* Load every message of an mbox file. */
 static void
 load_mbox(const InputFile *file, GMimeStream *stream)
@@ -260,10 +282,17 @@ load_mbox(const InputFile *file, GMimeStream *stream)
 		origin.item_number++;
 		if (message == NULL)
 		{
+			gint64		next_marker = find_next_mbox_marker(stream, position_before + 1);
+
 			origin.byte_offset = position_before;
 			counters.messages++;
-			report_malformed(&origin, "not a message; the rest of the mbox file is skipped");
-			break;
+			report_malformed(&origin, "not a message");
+			if (next_marker < 0)
+				break;
+			g_mime_stream_seek(stream, next_marker, GMIME_STREAM_SEEK_SET);
+			g_mime_parser_init_with_stream(parser, stream);
+			g_mime_parser_set_format(parser, GMIME_FORMAT_MBOX);
+			continue;
 		}
 		origin.byte_offset = g_mime_parser_get_mbox_marker_offset(parser);
 		fallbacks.mbox_marker = g_mime_parser_get_mbox_marker(parser);

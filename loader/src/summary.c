@@ -196,6 +196,7 @@ summary_print(bool dry_run)
 
 	for (reason = 0; reason < SKIP_REASON_COUNT; reason++)
 		skipped_total += counters.skipped[reason];
+	fflush(stdout);
 
 	fprintf(stderr, "relintel-load summary%s\n", dry_run ? " (dry run, nothing written)" : "");
 	fprintf(stderr, "  files read:               %ld\n", counters.files);
@@ -206,8 +207,8 @@ summary_print(bool dry_run)
 	fprintf(stderr, "  messages read:            %ld\n", counters.messages);
 	fprintf(stderr, "  events read:              %ld (%ld occurrences)\n",
 			counters.events, counters.occurrences);
-	fprintf(stderr, "  interactions %s %ld\n",
-			dry_run ? "printed:      " : "loaded:       ",
+	fprintf(stderr, "  interactions %s%ld\n",
+			dry_run ? "printed:     " : "loaded:      ",
 			dry_run ? counters.accepted : counters.loaded);
 	fprintf(stderr, "  duplicates in this run:   %ld\n", counters.duplicates_in_run);
 	if (!dry_run)
