@@ -1,0 +1,68 @@
+-- normalize_address() and address_domain() (SPEC section 1, "normalized").
+SET search_path = relintel, public;
+
+-- Runs a statement and shows its outcome: "ok: <result>" or "<SQLSTATE>: <message>",
+-- so that the SQLSTATE of every rejection is part of the expected output.
+CREATE FUNCTION pg_temp.try(query text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    result text;
+BEGIN
+    EXECUTE query INTO result;
+    RETURN 'ok: ' || coalesce(result, '<NULL>');
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
+
+-- Accepted forms: display name and angle brackets removed, surrounding white
+-- space trimmed, lower-cased.  Values are shown as JSON so that tabs and
+-- newlines are visible.
+SELECT i, to_json(given) AS given, to_json(normalize_address(given)) AS normalized
+FROM unnest(ARRAY[
+    '"Ann Lee" <Ann.Lee@Fabrikam.COM>',      -- 1 the SPEC's example
+    'Ann Lee <Ann.Lee@Fabrikam.COM>',        -- 2 unquoted display name
+    '"Lee, Ann" <ann@fabrikam.com>',         -- 3 comma inside the quoted name
+    '"ann@old.example" <Ann@New.Example>',   -- 4 an @ inside the display name
+    '<Bob@Contoso.com>',                     -- 5 brackets only
+    '< bob@contoso.com >',                   -- 6 white space inside the brackets is trimmed
+    '   Carol@Example.ORG   ',               -- 7 surrounding spaces
+    E'\t dave@example.org \n',               -- 8 surrounding tab and newline
+    '  "Eve" <EVE@X.IO>  ',                  -- 9 spaces around the whole form
+    'already@normal.com',                    -- 10 nothing to do
+    'o''brien+tag@sub.example.co.uk'         -- 11 apostrophe and plus are fine
+]) WITH ORDINALITY AS t(given, i)
+ORDER BY i;
+
+-- Every rejection: SQLSTATE 22023 and the value quoted in the message.
+SELECT i, to_json(given) AS given, pg_temp.try(format('SELECT relintel.normalize_address(%L)', given)) AS outcome
+FROM unnest(ARRAY[
+    'ann.fabrikam.com',              -- 1 no @
+    'ann@lee@fabrikam.com',          -- 2 two @
+    '@fabrikam.com',                 -- 3 empty local part
+    'ann@',                          -- 4 empty domain
+    '@',                             -- 5 both empty
+    'ann lee@fabrikam.com',          -- 6 white space inside
+    E'ann@fab\trikam.com',           -- 7 a tab inside
+    '"Ann" <ann @fabrikam.com>',     -- 8 white space inside the brackets
+    '<>',                            -- 9 bare brackets
+    'Ann <>',                        -- 10 name and bare brackets
+    'ann@fabrikam.com>',             -- 11 closing bracket without an opening one
+    'Ann <ann@fabrikam.com',         -- 12 opening bracket never closed
+    '<ann@fabrikam.com> trailing',   -- 13 text after the brackets
+    '',                              -- 14 empty
+    '   ',                           -- 15 white space only
+    '<@fabrikam.com>',               -- 16 empty local part inside brackets
+    'Ann <ann@>'                     -- 17 empty domain inside brackets
+]) WITH ORDINALITY AS t(given, i)
+ORDER BY i;
+
+-- NULL in, NULL out (STRICT).
+SELECT normalize_address(NULL) IS NULL AS null_is_null;
+
+-- address_domain: the part after the last @; NULL without @ or for NULL.
+-- 'ann@' has an empty domain (not NULL): address_domain() does not validate.
+SELECT i, to_json(given) AS given, to_json(address_domain(given)) AS domain
+FROM unnest(ARRAY['ann.lee@fabrikam.com', 'a@b@c.example', 'no-at-sign', 'ann@', NULL]) WITH ORDINALITY AS t(given, i)
+ORDER BY i;
+
+-- address_domain of a normalized address (the usual way it is used).
+SELECT address_domain(normalize_address('"Ann Lee" <Ann.Lee@Fabrikam.COM>')) AS domain;
