@@ -278,6 +278,7 @@ load_mbox(const InputFile *file, GMimeStream *stream)
 	{
 		gint64		position_before = g_mime_parser_tell(parser);
 		GMimeMessage *message = g_mime_parser_construct_message(parser, NULL);
+		char	   *mbox_marker;
 
 		origin.item_number++;
 		if (message == NULL)
@@ -295,8 +296,10 @@ load_mbox(const InputFile *file, GMimeStream *stream)
 			continue;
 		}
 		origin.byte_offset = g_mime_parser_get_mbox_marker_offset(parser);
-		fallbacks.mbox_marker = g_mime_parser_get_mbox_marker(parser);
+		mbox_marker = g_mime_parser_get_mbox_marker(parser);
+		fallbacks.mbox_marker = mbox_marker;
 		load_message(message, &fallbacks, &origin);
+		g_free(mbox_marker);
 		g_object_unref(message);
 		progress_update(g_mime_parser_tell(parser));
 	}
