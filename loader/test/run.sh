@@ -8,6 +8,8 @@ set -uo pipefail
 loader_dir=$(cd "$(dirname "$0")/.." && pwd)
 make -s -C "$loader_dir" >&2 || { echo "1..0 # SKIP relintel-load does not build"; exit 1; }
 loader="$loader_dir/relintel-load"
+psql -X -q -c 'SELECT 1' >/dev/null ||
+  { echo "Bail out! no database server: set PGHOST, PGPORT, PGUSER (e.g. run under pg_virtualenv)"; exit 1; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/relintel-load-test.XXXXXX")
 trap '[ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
 export PGCLIENTENCODING=UTF8
