@@ -47,7 +47,7 @@ RETURNS TABLE (score integer,
                responsiveness double precision,
                momentum double precision,
                sentiment double precision)
-LANGUAGE sql STABLE PARALLEL SAFE
+LANGUAGE sql STABLE PARALLEL SAFE ROWS 1
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT relintel.score($1, $2),
@@ -69,6 +69,41 @@ $$;
 
 COMMENT ON FUNCTION relintel.health_report(relintel.health_state, timestamptz) IS
     'score, status, trend, trend slope, last interaction, last engagement, n and factors of a health state at as_of (NULL state: insufficient, 0 interactions)';
+
+
+-- relintel.health_at: the health of one entity at any time as_of, from its
+-- counted interactions up to as_of (what the views show at now()).
+CREATE FUNCTION relintel.health_at(entity_type relintel.entity_type,
+                                   entity_id bigint,
+                                   as_of timestamptz DEFAULT pg_catalog.now())
+RETURNS TABLE (score integer,
+               status relintel.health_status,
+               trend relintel.health_trend,
+               trend_slope double precision,
+               last_interaction_at timestamptz,
+               last_engaged_at timestamptz,
+               interactions bigint,
+               recency double precision,
+               frequency double precision,
+               reciprocity double precision,
+               responsiveness double precision,
+               momentum double precision,
+               sentiment double precision)
+LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 1
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT h.*
+      FROM (SELECT relintel.health_agg(ei.occurred_at, ei.kind, ei.outbound, ei.duration,
+                                       ei.reply_latency, ei.sentiment) AS state
+              FROM relintel.entity_interaction AS ei
+             WHERE ei.entity_type = $1
+               AND ei.entity_id = $2
+               AND ei.occurred_at <= $3) AS s
+     CROSS JOIN LATERAL relintel.health_report(s.state, $3) AS h
+$$;
+
+COMMENT ON FUNCTION relintel.health_at(relintel.entity_type, bigint, timestamptz) IS
+    'health of one entity at as_of (score, status, trend, factors) from its counted interactions up to as_of';
 
 
 -- ---------------------------------------------------------------------------
@@ -167,7 +202,7 @@ RETURNS TABLE (emails_sent bigint,
                next_interaction_kind relintel.interaction_kind,
                top_colleagues text[],
                top_external text[])
-LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE ROWS 1
 SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
@@ -228,7 +263,7 @@ BEGIN
          ORDER BY m.occurred_at, m.interaction_id
          LIMIT 1
     ), side AS (
-        SELECT p.address, w.internal, count(*) AS n
+        SELECT p.address, p.internal, count(*) AS n
           FROM win AS w
          CROSS JOIN LATERAL (
                 SELECT a, true AS internal FROM unnest(w.internal_participants) AS a

@@ -29,7 +29,7 @@ RETURNS TABLE (colleague_id bigint,
                strength integer,
                last_interaction_at timestamptz,
                last_interaction_kind relintel.interaction_kind)
-LANGUAGE plpgsql STABLE STRICT SECURITY DEFINER PARALLEL SAFE
+LANGUAGE plpgsql STABLE STRICT SECURITY DEFINER PARALLEL SAFE ROWS 5
 SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
@@ -116,7 +116,7 @@ COMMENT ON FUNCTION relintel.percent_encode(text, text) IS
 -- with the same message either way.
 CREATE FUNCTION relintel.intro_request(requester text, colleague text, target text)
 RETURNS TABLE ("to" text, subject text, body text, mailto text)
-LANGUAGE plpgsql STABLE STRICT SECURITY DEFINER PARALLEL SAFE
+LANGUAGE plpgsql STABLE STRICT SECURITY DEFINER PARALLEL SAFE ROWS 1
 SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
