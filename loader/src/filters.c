@@ -148,6 +148,47 @@ header_keyword(const char *value)
 	return g_ascii_strdown(start, end - start);
 }
 
+/* True when a header value, without surrounding white space, is word (in
+ * any case). */
+static bool
+value_equals(const char *value, const char *word)
+{
+	size_t		length = strlen(word);
+
+	while (g_ascii_isspace(*value))
+		value++;
+	if (g_ascii_strncasecmp(value, word, length) != 0)
+		return false;
+	for (value += length; g_ascii_isspace(*value); value++)
+		;
+	return *value == '\0';
+}
+
+/* Gmail Takeout's X-Gmail-Labels ("Inbox,Spam,Category Updates"): spam,
+ * chat transcripts and drafts are not mail between people. */
+static bool
+gmail_labels_skip_reason(const char *value, SkipReason *reason)
+{
+	char	  **labels = g_strsplit(value, ",", -1);
+	bool		skip = false;
+	char	  **label;
+
+	for (label = labels; *label != NULL && !skip; label++)
+	{
+		skip = true;
+		if (value_equals(*label, "Spam"))
+			*reason = SKIP_SPAM;
+		else if (value_equals(*label, "Chat"))
+			*reason = SKIP_CHAT;
+		else if (value_equals(*label, "Drafts") || value_equals(*label, "Draft"))
+			*reason = SKIP_DRAFT;
+		else
+			skip = false;
+	}
+	g_strfreev(labels);
+	return skip;
+}
+
 /* Decide whether one header marks a message as not from a person; on true,
  * *reason says why. */
 bool
@@ -167,6 +208,23 @@ header_skip_reason(const char *name, const char *value, SkipReason *reason)
 	{
 		*reason = SKIP_AUTO_REPLY;
 		return true;
+	}
+	if (g_ascii_strcasecmp(name, "X-Mozilla-Draft-Info") == 0 ||
+		(g_ascii_strcasecmp(name, "X-Uniform-Type-Identifier") == 0 &&
+		 value_equals(value, "com.apple.mail-draft")))
+	{
+		*reason = SKIP_DRAFT;
+		return true;
+	}
+	if (g_ascii_strcasecmp(name, "X-Gmail-Labels") == 0)
+		return gmail_labels_skip_reason(value, reason);
+	if (g_ascii_strcasecmp(name, "X-Spam-Flag") == 0)
+	{
+		keyword = header_keyword(value);
+		skip = strcmp(keyword, "yes") == 0;
+		*reason = SKIP_SPAM;
+		g_free(keyword);
+		return skip;
 	}
 	if (g_ascii_strcasecmp(name, "Auto-Submitted") == 0)
 	{

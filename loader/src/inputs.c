@@ -50,6 +50,18 @@ maildir_delivery_time(const char *path)
 	return seconds;
 }
 
+/* True when a Maildir file name's flags ("...:2,DS") include D, draft. */
+static bool
+maildir_has_draft_flag(const char *path)
+{
+	char	   *name = g_path_get_basename(path);
+	const char *flags = strstr(name, ":2,");
+	bool		draft = flags != NULL && strchr(flags + 3, 'D') != NULL;
+
+	g_free(name);
+	return draft;
+}
+
 /* Decide a file's format from its first bytes and its name; false when the
  * file is neither mail nor calendar (only files met while walking a
  * directory can be that: a file named on the command line is read as a
@@ -105,6 +117,7 @@ add_file(GPtrArray *files, const char *path, gint64 size, bool named_by_user)
 	input->format = format;
 	input->size = size;
 	input->maildir_time = in_maildir_folder(path) ? maildir_delivery_time(path) : -1;
+	input->maildir_draft = in_maildir_folder(path) && maildir_has_draft_flag(path);
 	g_ptr_array_add(files, input);
 }
 

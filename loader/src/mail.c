@@ -10,12 +10,14 @@
 #include <string.h>
 #include <unistd.h>
 
-/* What a message's date may be taken from when its Date header is unusable. */
+/* What the file around a message tells about it: where a date may be
+ * taken from when its Date header is unusable, and whether it is a draft. */
 typedef struct
 {
 	const char *mbox_marker;	/* "From sender date" line, or NULL */
 	gint64		maildir_time;	/* delivery time from the file name, or -1 */
-} DateFallbacks;
+	bool		maildir_draft;	/* Maildir flag D */
+} MessageContext;
 
 /* Append the addresses of a GMime address list (group members flattened),
  * normalized, valid and unique, to addresses. */
@@ -58,7 +60,7 @@ parse_date_text(const char *text)
  * Received header; else the date on the mbox From_ line; else the delivery
  * time in its Maildir file name. -1 when there is none. */
 static gint64
-message_date(GMimeMessage *message, const DateFallbacks *fallbacks)
+message_date(GMimeMessage *message, const MessageContext *context)
 {
 	GDateTime  *date = g_mime_message_get_date(message);
 	const char *received;
@@ -70,10 +72,10 @@ message_date(GMimeMessage *message, const DateFallbacks *fallbacks)
 	received = g_mime_object_get_header(GMIME_OBJECT(message), "Received");
 	if (received != NULL && strrchr(received, ';') != NULL)
 		seconds = parse_date_text(strrchr(received, ';') + 1);
-	if (seconds < 0 && fallbacks->mbox_marker != NULL)
+	if (seconds < 0 && context->mbox_marker != NULL)
 	{
 		/* "From sender Thu Jan  4 10:00:00 2024": skip "From" and the sender */
-		const char *text = fallbacks->mbox_marker + strlen("From ");
+		const char *text = context->mbox_marker + strlen("From ");
 
 		while (*text == ' ')
 			text++;
@@ -82,7 +84,7 @@ message_date(GMimeMessage *message, const DateFallbacks *fallbacks)
 		seconds = parse_date_text(text);
 	}
 	if (seconds < 0)
-		seconds = fallbacks->maildir_time;
+		seconds = context->maildir_time;
 	if (seconds >= 0)
 		counters.dates_from_fallback++;
 	return seconds;
@@ -150,7 +152,7 @@ message_skip_reason(GMimeMessage *message, SkipReason *reason)
 /* Turn one parsed message into an interaction and hand it to the output,
  * or count it as skipped or malformed. */
 static void
-load_message(GMimeMessage *message, const DateFallbacks *fallbacks, const Origin *origin)
+load_message(GMimeMessage *message, const MessageContext *context, const Origin *origin)
 {
 	Interaction row = {.kind = KIND_EMAIL, .duration = -1};
 	GPtrArray  *senders;
@@ -162,6 +164,11 @@ load_message(GMimeMessage *message, const DateFallbacks *fallbacks, const Origin
 	if (g_mime_header_list_get_count(g_mime_object_get_header_list(GMIME_OBJECT(message))) == 0)
 	{
 		report_malformed(origin, "no message header");
+		return;
+	}
+	if (context->maildir_draft)
+	{
+		report_skip(SKIP_DRAFT);
 		return;
 	}
 	if (message_skip_reason(message, &reason))
@@ -198,7 +205,7 @@ load_message(GMimeMessage *message, const DateFallbacks *fallbacks, const Origin
 		return;
 	}
 
-	row.occurred_at = message_date(message, fallbacks);
+	row.occurred_at = message_date(message, context);
 	if (row.occurred_at < 0)
 	{
 		interaction_clear(&row);
@@ -271,7 +278,7 @@ load_mbox(const InputFile *file, GMimeStream *stream)
 {
 	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
 	Origin		origin = {.path = file->path, .item_name = "message"};
-	DateFallbacks fallbacks = {.maildir_time = -1};
+	MessageContext context = {.maildir_time = -1};
 
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MBOX);
 	while (!g_mime_parser_eos(parser))
@@ -297,8 +304,8 @@ load_mbox(const InputFile *file, GMimeStream *stream)
 		}
 		origin.byte_offset = g_mime_parser_get_mbox_marker_offset(parser);
 		mbox_marker = g_mime_parser_get_mbox_marker(parser);
-		fallbacks.mbox_marker = mbox_marker;
-		load_message(message, &fallbacks, &origin);
+		context.mbox_marker = mbox_marker;
+		load_message(message, &context, &origin);
 		g_free(mbox_marker);
 		g_object_unref(message);
 		progress_update(g_mime_parser_tell(parser));
@@ -314,7 +321,8 @@ load_single_message(const InputFile *file, GMimeStream *stream)
 	GMimeMessage *message = g_mime_parser_construct_message(parser, NULL);
 	Origin		origin = {.path = file->path, .byte_offset = -1, .item_number = 1,
 	.item_name = "message"};
-	DateFallbacks fallbacks = {.mbox_marker = NULL, .maildir_time = file->maildir_time};
+	MessageContext context = {.mbox_marker = NULL, .maildir_time = file->maildir_time,
+	.maildir_draft = file->maildir_draft};
 
 	if (message == NULL)
 	{
@@ -323,7 +331,7 @@ load_single_message(const InputFile *file, GMimeStream *stream)
 	}
 	else
 	{
-		load_message(message, &fallbacks, &origin);
+		load_message(message, &context, &origin);
 		g_object_unref(message);
 	}
 	g_object_unref(parser);

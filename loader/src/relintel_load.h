@@ -53,6 +53,9 @@ typedef enum
 	SKIP_PRECEDENCE,
 	SKIP_MAILING_LIST,
 	SKIP_AUTO_REPLY,
+	SKIP_SPAM,
+	SKIP_CHAT,
+	SKIP_DRAFT,
 	SKIP_SENDER_PATTERN,
 	SKIP_NO_SENDER,
 	SKIP_NO_RECIPIENT,
@@ -77,6 +80,7 @@ typedef struct
 	InputFormat format;
 	gint64		size;
 	gint64		maildir_time;	/* delivery time from a Maildir file name, or -1 */
+	bool		maildir_draft;	/* Maildir flag D (draft) in the file name */
 } InputFile;
 
 /* Settings from the command line. */

@@ -54,7 +54,7 @@ summary_count() { grep -F -- "$2" <<<"$1" | head -1 | grep -oE '[0-9]+' | tail -
 corpus=$work/corpus
 mkdir -p "$corpus/mail/Work/cur" "$corpus/mail/Work/new" "$corpus/mail/Work/tmp" "$corpus/calendar"
 
-# inbox.mbox: 17 messages. Expected rows are spelled out in the checks below.
+# inbox.mbox: 20 messages. Expected rows are spelled out in the checks below.
 cat >"$corpus/mail/inbox.mbox" <<'MBOX'
 From ann.lee@fabrikam.com Tue Jan  2 17:15:00 2024
 From: =?UTF-8?Q?Ann_L=C3=A9e?= <Ann.Lee@Fabrikam.COM>
@@ -201,6 +201,30 @@ Subject: no id
 Date: Wed, 10 Jan 2024 16:45:30 +0100
 
 No Message-ID: a synthetic one is made.
+
+From spam@bulk.example Thu Jan 11 10:00:00 2024
+From: winner@bulk.example
+To: ann.lee@fabrikam.com
+Subject: You won
+Date: Thu, 11 Jan 2024 10:00:00 +0000
+Message-ID: <s1@bulk.example>
+X-Spam-Flag: YES
+
+From 1234@xxx Thu Jan 11 10:00:00 2024
+X-GM-THRID: 1234
+X-Gmail-Labels: Archived,Chat
+From: Bob Lee <bob.lee@contoso.com>
+To: ann.lee@fabrikam.com
+Date: Thu, 11 Jan 2024 10:00:00 +0000
+Message-ID: <chat1@gmail.example>
+
+From 1235@xxx Thu Jan 11 10:00:00 2024
+X-Gmail-Labels: Opened, Drafts
+From: ann.lee@fabrikam.com
+To: bob.lee@contoso.com
+Subject: not sent yet
+Date: Thu, 11 Jan 2024 10:00:00 +0000
+Message-ID: <draft1@fabrikam.com>
 MBOX
 
 # archive.mbox: the first message again (a duplicate Message-ID, as when
@@ -223,7 +247,7 @@ Hi.
 MBOX
 } >"$corpus/mail/archive.mbox"
 
-# A Maildir folder: one message without Date (1704880800 in the file name
+# A Maildir folder: a draft (flag D), one message without Date (1704880800 in the file name
 # is 2024-01-10 10:00:00 UTC), one with CRLF line ends, one in tmp/ that is
 # still being delivered and must not be read, and Dovecot's index file.
 cat >"$corpus/mail/Work/cur/1704880800.M1P1.host:2,S" <<'MSG'
@@ -231,6 +255,15 @@ From: frank@contoso.com
 To: ann.lee@fabrikam.com
 Subject: maildir without date
 Message-ID: <md1@contoso.com>
+
+Hi.
+MSG
+cat >"$corpus/mail/Work/cur/1704880900.M4P4.host:2,DS" <<'MSG'
+From: frank@contoso.com
+To: ann.lee@fabrikam.com
+Subject: a draft (Maildir flag D)
+Date: Wed, 10 Jan 2024 10:01:40 +0000
+Message-ID: <md-draft@contoso.com>
 
 Hi.
 MSG
@@ -440,12 +473,12 @@ is "$(query "$db" "SELECT count(*) FROM relintel.interaction")" 0 "--dry-run wri
 "$loader" "${load_options[@]}" --dsn "dbname=$db" "$corpus" 2>"$work/load1.err"
 is "$?" 0 "the load exits 0 despite skipped and malformed input"
 summary=$(cat "$work/load1.err")
-# Files: inbox, archive, hello.eml, broken-date.eml, 2 Maildir messages, 4
-# calendars = 10 (tmp/, dovecot-uidlist and notes.txt are not read).
-is "$(summary_count "$summary" 'files read:')" 10 "summary: 10 files read"
+# Files: inbox, archive, hello.eml, broken-date.eml, 3 Maildir messages, 4
+# calendars = 11 (tmp/, dovecot-uidlist and notes.txt are not read).
+is "$(summary_count "$summary" 'files read:')" 11 "summary: 11 files read"
 is "$(summary_count "$summary" 'files ignored')" 2 "summary: 2 files ignored (dovecot-uidlist, notes.txt)"
-# Messages: 17 + 2 + 2 + 2 = 23. Events: team 9, other 1, cancel 1, reply 1.
-is "$(summary_count "$summary" 'messages read:')" 23 "summary: 23 messages read"
+# Messages: 20 + 2 + 3 + 2 = 27. Events: team 9, other 1, cancel 1, reply 1.
+is "$(summary_count "$summary" 'messages read:')" 27 "summary: 27 messages read"
 is "$(grep -F 'events read:' <<<"$summary" | grep -oE '[0-9]+' | tr '\n' ' ')" "12 8 " \
   "summary: 12 events, 8 occurrences (weekly 2 + moved 1 + New York 2 + kick-off 1 + stand-up 2)"
 is "$(summary_count "$summary" 'interactions loaded:')" 17 "summary: 17 interactions loaded"
@@ -455,6 +488,9 @@ is "$(summary_count "$summary" 'Auto-Submitted')" 1 "skipped: Auto-Submitted aut
 is "$(summary_count "$summary" 'Precedence bulk')" 1 "skipped: Precedence Bulk"
 is "$(summary_count "$summary" 'mailing list')" 1 "skipped: List-Id"
 is "$(summary_count "$summary" 'auto-reply')" 2 "skipped: X-Autoreply and X-Autorespond"
+is "$(summary_count "$summary" 'spam')" 1 "skipped: X-Spam-Flag YES"
+is "$(summary_count "$summary" 'chat, not mail')" 1 "skipped: Gmail label Chat"
+is "$(summary_count "$summary" 'draft, never sent')" 2 "skipped: Gmail label Drafts, Maildir flag D"
 is "$(summary_count "$summary" 'sender matches')" 3 "skipped: No-Reply, MAILER-DAEMON and --skip-sender alerts"
 is "$(summary_count "$summary" 'no valid sender')" 2 "skipped: a From without address, an event without organizer"
 is "$(summary_count "$summary" 'no valid recipient')" 2 "skipped: undisclosed-recipients, an event with only its organizer"
