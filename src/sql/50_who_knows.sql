@@ -111,10 +111,11 @@ COMMENT ON FUNCTION relintel.percent_encode(text, text) IS
 -- that email, or an account with its domain, tells them (contact first,
 -- then lead, then account by domain).  The body says how the colleague
 -- knows the target: tie strength and latest interaction (date in the
--- session's time zone).  The colleague must be a colleague who knows the
+-- session's time zone), at as_of (default now()).  The colleague must be a colleague who knows the
 -- target as who_knows says (an opted-out one does not): otherwise 22023,
 -- with the same message either way.
-CREATE FUNCTION relintel.intro_request(requester text, colleague text, target text)
+CREATE FUNCTION relintel.intro_request(requester text, colleague text, target text,
+                                       as_of timestamptz DEFAULT pg_catalog.now())
 RETURNS TABLE ("to" text, subject text, body text, mailto text)
 LANGUAGE plpgsql STABLE STRICT SECURITY DEFINER PARALLEL SAFE ROWS 1
 SET search_path = pg_catalog, pg_temp
@@ -145,7 +146,7 @@ BEGIN
     IF v_colleague_id IS NOT NULL THEN
         SELECT w.strength, w.last_interaction_at, w.last_interaction_kind
           INTO tie_strength, tie_last_at, tie_last_kind
-          FROM relintel.who_knows(target_address, 2147483647) AS w
+          FROM relintel.who_knows(target_address, 2147483647, intro_request.as_of) AS w
          WHERE w.colleague_id = v_colleague_id;
     END IF;
     IF tie_strength IS NULL THEN
@@ -193,8 +194,11 @@ BEGIN
            || 'Could you introduce me to '
            || COALESCE(target_name || ' <' || target_address || '>', target_address)
            || COALESCE(' at ' || target_company, '') || '?' || crlf
-           || 'relintel says you know them: relationship strength '
-           || tie_strength || '/100, last interaction a ' || tie_last_kind
+           || 'You know them: relationship strength ' || tie_strength
+           || '/100, last interaction '
+           || CASE tie_last_kind WHEN 'email' THEN 'an email'
+                                 WHEN 'meeting' THEN 'a meeting'
+                                 ELSE 'a call' END
            || ' on ' || to_char(tie_last_at, 'YYYY-MM-DD') || '.' || crlf
            || crlf
            || 'Thanks,' || crlf
@@ -210,7 +214,7 @@ BEGIN
 END;
 $$;
 
-COMMENT ON FUNCTION relintel.intro_request(text, text, text) IS
+COMMENT ON FUNCTION relintel.intro_request(text, text, text, timestamptz) IS
     'email (to, subject, body, RFC 6068 mailto: URI) asking a colleague who knows target to introduce requester; SECURITY DEFINER, grant EXECUTE to the roles that may ask';
 
 
@@ -226,4 +230,4 @@ COMMENT ON FUNCTION relintel.intro_request(text, text, text) IS
 GRANT USAGE ON SCHEMA relintel TO PUBLIC;
 
 REVOKE ALL ON FUNCTION relintel.who_knows(text, integer, timestamptz) FROM PUBLIC;
-REVOKE ALL ON FUNCTION relintel.intro_request(text, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION relintel.intro_request(text, text, text, timestamptz) FROM PUBLIC;
