@@ -4,6 +4,7 @@
 # parsing only (--dry-run), into the table with the extension's triggers,
 # and into the table with its user triggers disabled. Prints messages per
 # second for each. Needs PG* variables for a server with relintel installed.
+# BATCH_SIZE sets --batch-size (default 5000).
 set -euo pipefail
 messages=${1:-100000}
 loader_dir=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,15 +45,19 @@ awk -v n="$messages" 'BEGIN {
 }' >"$work/bench.mbox"
 echo "generated $messages messages, $(($(stat -c %s "$work/bench.mbox") / 1048576)) MiB"
 
-dropdb --if-exists "$db" 2>/dev/null
-createdb -E UTF8 -T template0 --locale=C "$db"
-psql -X -q -d "$db" -v ON_ERROR_STOP=1 <<'SQL'
+# fresh_database: (re)create the benchmark database with the extension and
+# a small CRM: one internal domain, 50 colleagues, 20 accounts, 500 contacts.
+fresh_database() {
+  dropdb --if-exists "$db" 2>/dev/null
+  createdb -E UTF8 -T template0 --locale=C "$db"
+  psql -X -q -d "$db" -v ON_ERROR_STOP=1 <<'SQL'
 CREATE EXTENSION relintel;
 INSERT INTO relintel.internal_domain VALUES ('contoso.com');
 INSERT INTO relintel.colleague (email) SELECT format('user%s@contoso.com', i) FROM generate_series(0, 49) i;
 INSERT INTO relintel.account (id, name, domain) SELECT i, 'Customer ' || i, format('customer%s.example', i) FROM generate_series(0, 19) i;
 INSERT INTO relintel.contact (id, account_id, email) SELECT i, i % 20, format('contact%s@customer%s.example', i, i % 20) FROM generate_series(0, 499) i;
 SQL
+}
 
 # run_load LABEL ARGS...: time one load and print messages per second.
 run_load() {
@@ -65,13 +70,16 @@ run_load() {
     'BEGIN { printf "%-40s %8.2f s  %9.0f messages/s\n", label, e - s, n / (e - s) }'
 }
 
+batch=(--batch-size "${BATCH_SIZE:-5000}")
+fresh_database
 triggers=$(psql -X -A -t -d "$db" -c "SELECT string_agg(tgname, ', ' ORDER BY tgname) FROM pg_trigger WHERE tgrelid = 'relintel.interaction'::regclass AND NOT tgisinternal")
-echo "triggers on relintel.interaction: ${triggers:-none}"
+echo "triggers on relintel.interaction: ${triggers:-none}; ${batch[*]}"
 run_load "parse only (--dry-run)" --dry-run
-run_load "load, with the extension's triggers" --dsn "dbname=$db"
+run_load "load, with the extension's triggers" --dsn "dbname=$db" "${batch[@]}"
 rows=$(psql -X -A -t -d "$db" -c "SELECT count(*) FROM relintel.interaction")
 [ "$rows" -eq "$messages" ] || { echo "expected $messages rows, found $rows"; exit 1; }
-run_load "reload (every message a duplicate)" --dsn "dbname=$db"
-psql -X -q -d "$db" -c "TRUNCATE relintel.interaction" -c "ALTER TABLE relintel.interaction DISABLE TRIGGER USER"
-run_load "load, user triggers disabled" --dsn "dbname=$db"
+run_load "reload (every message a duplicate)" --dsn "dbname=$db" "${batch[@]}"
+fresh_database
+psql -X -q -d "$db" -c "ALTER TABLE relintel.interaction DISABLE TRIGGER USER"
+run_load "load, user triggers disabled" --dsn "dbname=$db" "${batch[@]}"
 dropdb "$db"
