@@ -204,9 +204,9 @@ health_state_in(PG_FUNCTION_ARGS)
 
 	SET_VARSIZE(state, sizeof(HealthState));
 	reader_init(&reader, input, HEALTH_TYPE_NAME);
-	state->version = (uint8) reader_int64(&reader, "v");
-	if (state->version != RELINTEL_STATE_VERSION)
+	if (reader_int64(&reader, "v") != RELINTEL_STATE_VERSION)
 		reader_fail(&reader, "Unsupported state version.");
+	state->version = RELINTEL_STATE_VERSION;
 	state->half_life = reader_float(&reader, "hl");
 	state->n = reader_int64(&reader, "n");
 	state->last_at = reader_time(&reader, "last", false);

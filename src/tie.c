@@ -134,9 +134,9 @@ tie_state_in(PG_FUNCTION_ARGS)
 
 	SET_VARSIZE(state, sizeof(TieState));
 	reader_init(&reader, input, TIE_TYPE_NAME);
-	state->version = (uint8) reader_int64(&reader, "v");
-	if (state->version != RELINTEL_STATE_VERSION)
+	if (reader_int64(&reader, "v") != RELINTEL_STATE_VERSION)
 		reader_fail(&reader, "Unsupported state version.");
+	state->version = RELINTEL_STATE_VERSION;
 	state->half_life = reader_float(&reader, "hl");
 	state->n = reader_int64(&reader, "n");
 	state->emails_from_them = reader_int64(&reader, "nin");

@@ -93,9 +93,9 @@ trend_state_in(PG_FUNCTION_ARGS)
 
 	SET_VARSIZE(state, sizeof(TrendState));
 	reader_init(&reader, input, TREND_TYPE_NAME);
-	state->version = (uint8) reader_int64(&reader, "v");
-	if (state->version != RELINTEL_STATE_VERSION)
+	if (reader_int64(&reader, "v") != RELINTEL_STATE_VERSION)
 		reader_fail(&reader, "Unsupported state version.");
+	state->version = RELINTEL_STATE_VERSION;
 	state->n = reader_int64(&reader, "n");
 	state->week = reader_int64(&reader, "wk");
 	reader_float_array(&reader, "weekly", state->weekly, TREND_WEEKS);

@@ -12,11 +12,10 @@
 --   entity_interaction        which counted interaction belongs to which entity
 --   tie_interaction           which interaction links colleague u and address x
 --
--- They are plain views, so that a caller interested in a few interactions or
--- entities writes "WHERE interaction_id = ANY(...)" or "WHERE entity_type =
--- ... AND entity_id = ANY(...)" and the planner pushes the condition into
--- every branch (through the joins, the GROUP BY on interaction_id and the
--- UNION legs).  None of them is granted to anyone: they show who wrote to
+-- They are plain views built interaction by interaction (LATERAL), so that
+-- a caller interested in a few interactions writes "WHERE interaction_id =
+-- ANY(...)" and every lookup behind it is an index probe: the triggers of
+-- the maintained tables read them that way.  None of them is granted to anyone: they show who wrote to
 -- whom, which only the extension's functions may read.
 --
 -- Nothing here looks at the clock: leaving pending (future) interactions out
@@ -29,22 +28,20 @@
 -- ---------------------------------------------------------------------------
 
 -- An address is internal when it is a colleague's email or its domain is in
--- internal_domain (colleague.email is unique and internal_domain.domain a
--- primary key, so the outer joins never duplicate a row).
+-- internal_domain (two index probes per participant).
 CREATE VIEW relintel.interaction_participant AS
 SELECT i.id AS interaction_id,
        p.address,
        p.address OPERATOR(pg_catalog.=) i.sender AS is_sender,
-       (c.id IS NOT NULL OR d.domain IS NOT NULL) AS internal
+       (EXISTS (SELECT 1 FROM relintel.colleague AS c
+                 WHERE c.email OPERATOR(pg_catalog.=) p.address)
+        OR EXISTS (SELECT 1 FROM relintel.internal_domain AS d
+                    WHERE d.domain OPERATOR(pg_catalog.=) pg_catalog.split_part(p.address, '@', 2))) AS internal
   FROM relintel.interaction AS i
  CROSS JOIN LATERAL (
         SELECT DISTINCT a.address
           FROM pg_catalog.unnest(pg_catalog.array_prepend(i.sender, i.recipients)) AS a(address)
-       ) AS p
-  LEFT JOIN relintel.colleague AS c
-         ON c.email OPERATOR(pg_catalog.=) p.address
-  LEFT JOIN relintel.internal_domain AS d
-         ON d.domain OPERATOR(pg_catalog.=) pg_catalog.split_part(p.address, '@', 2);
+       ) AS p;
 
 COMMENT ON VIEW relintel.interaction_participant IS
     'one row per distinct participant (sender + recipients) of each interaction, with internal = colleague email or internal domain';
@@ -71,16 +68,16 @@ SELECT i.id AS interaction_id,
         AND pg_catalog.cardinality(p.external_participants) > 0) AS counts,
        p.sender_internal AS outbound
   FROM relintel.interaction AS i
-  JOIN (SELECT ip.interaction_id,
-               pg_catalog.array_agg(ip.address ORDER BY ip.address) AS participants,
+ CROSS JOIN LATERAL (
+        SELECT pg_catalog.array_agg(ip.address ORDER BY ip.address) AS participants,
                COALESCE(pg_catalog.array_agg(ip.address ORDER BY ip.address)
                           FILTER (WHERE ip.internal), '{}') AS internal_participants,
                COALESCE(pg_catalog.array_agg(ip.address ORDER BY ip.address)
                           FILTER (WHERE NOT ip.internal), '{}') AS external_participants,
-               pg_catalog.bool_or(ip.is_sender AND ip.internal) AS sender_internal
+               COALESCE(pg_catalog.bool_or(ip.is_sender AND ip.internal), false) AS sender_internal
           FROM relintel.interaction_participant AS ip
-         GROUP BY ip.interaction_id) AS p
-    ON p.interaction_id OPERATOR(pg_catalog.=) i.id;
+         WHERE ip.interaction_id OPERATOR(pg_catalog.=) i.id
+       ) AS p;
 
 COMMENT ON VIEW relintel.interaction_class IS
     'each interaction with its participants (sorted, by side), counts = has both an internal and an external participant, outbound = sender is internal';
@@ -142,6 +139,16 @@ COMMENT ON VIEW relintel.interaction_fact IS
 -- Entity membership
 -- ---------------------------------------------------------------------------
 
+-- The distinct email domains of an interaction's participants (also indexed,
+-- to find an account's or an internal domain's interactions).
+CREATE FUNCTION relintel.participant_domains(sender text, recipients text[]) RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    RETURN ARRAY(SELECT DISTINCT pg_catalog.split_part(a, '@', 2)
+                   FROM pg_catalog.unnest(pg_catalog.array_prepend(sender, recipients)) AS a);
+COMMENT ON FUNCTION relintel.participant_domains(text, text[]) IS
+    'distinct email domains of an interaction''s participants';
+
 -- Which counted interactions belong to which entity, each pair once:
 --   contact      its email is a participant;
 --   lead         its email is a participant, or the interaction regards it;
@@ -165,67 +172,118 @@ SELECT m.entity_type,
        f.recipients,
        f.internal_participants,
        f.external_participants
-  FROM (
-        SELECT 'contact'::relintel.entity_type AS entity_type, c.id AS entity_id, p.interaction_id
+  FROM relintel.interaction_fact AS f
+ CROSS JOIN LATERAL (
+        SELECT 'contact'::relintel.entity_type AS entity_type, c.id AS entity_id
           FROM relintel.contact AS c
-          JOIN relintel.interaction_participant AS p
-            ON p.address OPERATOR(pg_catalog.=) c.email
+         WHERE c.email OPERATOR(pg_catalog.=) ANY (f.participants)
         UNION
-        SELECT 'lead'::relintel.entity_type, l.id, p.interaction_id
+        SELECT 'lead'::relintel.entity_type, l.id
           FROM relintel.lead AS l
-          JOIN relintel.interaction_participant AS p
-            ON p.address OPERATOR(pg_catalog.=) l.email
+         WHERE l.email OPERATOR(pg_catalog.=) ANY (f.participants)
         UNION
-        SELECT 'lead'::relintel.entity_type, l.id, i.id
+        SELECT 'lead'::relintel.entity_type, l.id
           FROM relintel.lead AS l
-          JOIN relintel.interaction AS i
-            ON i.regarding_type OPERATOR(pg_catalog.=) 'lead'
-           AND i.regarding_id OPERATOR(pg_catalog.=) l.id
+         WHERE f.regarding_type OPERATOR(pg_catalog.=) 'lead'
+           AND l.id OPERATOR(pg_catalog.=) f.regarding_id
         UNION
-        SELECT 'account'::relintel.entity_type, c.account_id, p.interaction_id
+        SELECT 'account'::relintel.entity_type, c.account_id
           FROM relintel.contact AS c
-          JOIN relintel.interaction_participant AS p
-            ON p.address OPERATOR(pg_catalog.=) c.email
-         WHERE c.account_id IS NOT NULL
+         WHERE c.email OPERATOR(pg_catalog.=) ANY (f.participants)
+           AND c.account_id IS NOT NULL
         UNION
-        SELECT 'account'::relintel.entity_type, a.id, p.interaction_id
+        SELECT 'account'::relintel.entity_type, a.id
           FROM relintel.account AS a
-          JOIN relintel.interaction_participant AS p
-            ON pg_catalog.split_part(p.address, '@', 2) OPERATOR(pg_catalog.=) a.domain
+         WHERE a.domain OPERATOR(pg_catalog.=) ANY (relintel.participant_domains(f.sender, f.recipients))
         UNION
-        SELECT 'account'::relintel.entity_type, a.id, i.id
+        SELECT 'account'::relintel.entity_type, a.id
           FROM relintel.account AS a
-          JOIN relintel.interaction AS i
-            ON i.regarding_type OPERATOR(pg_catalog.=) 'account'
-           AND i.regarding_id OPERATOR(pg_catalog.=) a.id
+         WHERE f.regarding_type OPERATOR(pg_catalog.=) 'account'
+           AND a.id OPERATOR(pg_catalog.=) f.regarding_id
         UNION
-        SELECT 'opportunity'::relintel.entity_type, o.id, i.id
+        SELECT 'opportunity'::relintel.entity_type, o.id
           FROM relintel.opportunity AS o
-          JOIN relintel.interaction AS i
-            ON i.regarding_type OPERATOR(pg_catalog.=) 'opportunity'
-           AND i.regarding_id OPERATOR(pg_catalog.=) o.id
-         WHERE i.occurred_at OPERATOR(pg_catalog.>=) o.created_at
-           AND i.occurred_at OPERATOR(pg_catalog.<=) COALESCE(o.closed_at, 'infinity')
+         WHERE f.regarding_type OPERATOR(pg_catalog.=) 'opportunity'
+           AND o.id OPERATOR(pg_catalog.=) f.regarding_id
+           AND f.occurred_at OPERATOR(pg_catalog.>=) o.created_at
+           AND f.occurred_at OPERATOR(pg_catalog.<=) COALESCE(o.closed_at, 'infinity')
         UNION
-        SELECT 'opportunity'::relintel.entity_type, o.id, i.id
-          FROM relintel.opportunity AS o
+        SELECT 'opportunity'::relintel.entity_type, o.id
+          FROM relintel.contact AS c
           JOIN relintel.opportunity_contact AS oc
-            ON oc.opportunity_id OPERATOR(pg_catalog.=) o.id
-          JOIN relintel.contact AS c
-            ON c.id OPERATOR(pg_catalog.=) oc.contact_id
-          JOIN relintel.interaction_participant AS p
-            ON p.address OPERATOR(pg_catalog.=) c.email
-          JOIN relintel.interaction AS i
-            ON i.id OPERATOR(pg_catalog.=) p.interaction_id
-         WHERE i.occurred_at OPERATOR(pg_catalog.>=) o.created_at
-           AND i.occurred_at OPERATOR(pg_catalog.<=) COALESCE(o.closed_at, 'infinity')
-       ) AS m
-  JOIN relintel.interaction_fact AS f
-    ON f.interaction_id OPERATOR(pg_catalog.=) m.interaction_id;
+            ON oc.contact_id OPERATOR(pg_catalog.=) c.id
+          JOIN relintel.opportunity AS o
+            ON o.id OPERATOR(pg_catalog.=) oc.opportunity_id
+         WHERE c.email OPERATOR(pg_catalog.=) ANY (f.participants)
+           AND f.occurred_at OPERATOR(pg_catalog.>=) o.created_at
+           AND f.occurred_at OPERATOR(pg_catalog.<=) COALESCE(o.closed_at, 'infinity')
+       ) AS m;
 
 COMMENT ON VIEW relintel.entity_interaction IS
     'which counted interaction belongs to which account, contact, lead or opportunity (each pair once), with the inputs of health_agg and the KPIs';
 
+
+-- ---------------------------------------------------------------------------
+-- The index path to membership
+-- ---------------------------------------------------------------------------
+
+-- Finding the interactions of an email domain (account and internal domain
+-- changes) without reading the whole table.
+CREATE INDEX interaction_domains_idx ON relintel.interaction
+    USING gin (relintel.participant_domains(sender, recipients));
+
+-- relintel.interactions_of: the interactions a row of a CRM or directory
+-- table can bring into or take out of a key: those with a participant among
+-- addresses, a participant at one of domains, or regarding (type, one of ids).
+CREATE FUNCTION relintel.interactions_of(addresses text[], domains text[],
+                                         regarding relintel.entity_type, regarding_ids bigint[])
+RETURNS bigint[]
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT ARRAY(
+        SELECT i.id FROM relintel.interaction AS i WHERE i.sender = ANY (addresses)
+        UNION SELECT i.id FROM relintel.interaction AS i WHERE i.recipients && addresses
+        UNION SELECT i.id FROM relintel.interaction AS i
+               WHERE relintel.participant_domains(i.sender, i.recipients) && domains
+        UNION SELECT i.id FROM relintel.interaction AS i
+               WHERE i.regarding_type = regarding AND i.regarding_id = ANY (regarding_ids));
+END;
+COMMENT ON FUNCTION relintel.interactions_of(text[], text[], relintel.entity_type, bigint[]) IS
+    'interactions with a participant among addresses or at one of domains, or regarding one of the given records';
+
+-- relintel.entity_candidates: the interactions that may belong to an
+-- entity, found through indexes (a superset: entity_interaction decides).
+-- The index path of each membership rule of 30_membership.sql: a contact's
+-- or lead's email, an account's contacts and domain, an opportunity's
+-- stakeholders, and regarding.
+CREATE FUNCTION relintel.entity_candidates(entity_type relintel.entity_type, entity_id bigint)
+RETURNS bigint[]
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT CASE entity_type
+        WHEN 'contact' THEN relintel.interactions_of(
+            ARRAY(SELECT c.email FROM relintel.contact AS c WHERE c.id = entity_id), NULL, NULL, NULL)
+        WHEN 'lead' THEN relintel.interactions_of(
+            ARRAY(SELECT l.email FROM relintel.lead AS l WHERE l.id = entity_id), NULL, 'lead', ARRAY[entity_id])
+        WHEN 'account' THEN relintel.interactions_of(
+            ARRAY(SELECT c.email FROM relintel.contact AS c WHERE c.account_id = entity_id),
+            ARRAY(SELECT a.domain FROM relintel.account AS a WHERE a.id = entity_id),
+            'account', ARRAY[entity_id])
+        WHEN 'opportunity' THEN relintel.interactions_of(
+            ARRAY(SELECT c.email FROM relintel.opportunity_contact AS oc
+                    JOIN relintel.contact AS c ON c.id = oc.contact_id
+                   WHERE oc.opportunity_id = entity_id),
+            NULL, 'opportunity', ARRAY[entity_id])
+    END;
+END;
+COMMENT ON FUNCTION relintel.entity_candidates(relintel.entity_type, bigint) IS
+    'interactions that may belong to an entity, found through indexes (a superset of its membership)';
+
+REVOKE ALL ON FUNCTION relintel.interactions_of(text[], text[], relintel.entity_type, bigint[]),
+                       relintel.entity_candidates(relintel.entity_type, bigint)
+    FROM PUBLIC;
 
 -- ---------------------------------------------------------------------------
 -- Tie membership
@@ -249,13 +307,9 @@ SELECT c.id AS colleague_id,
        f.occurred_at,
        f.sender OPERATOR(pg_catalog.=) c.email AS outbound
   FROM relintel.interaction_fact AS f
-  JOIN relintel.interaction_participant AS u
-    ON u.interaction_id OPERATOR(pg_catalog.=) f.interaction_id
   JOIN relintel.colleague AS c
-    ON c.email OPERATOR(pg_catalog.=) u.address
-  JOIN relintel.interaction_participant AS x
-    ON x.interaction_id OPERATOR(pg_catalog.=) f.interaction_id
-   AND NOT x.internal
+    ON c.email OPERATOR(pg_catalog.=) ANY (f.internal_participants)
+ CROSS JOIN LATERAL pg_catalog.unnest(f.external_participants) AS x(address)
  WHERE pg_catalog.cardinality(f.participants) OPERATOR(pg_catalog.<=)
            relintel.setting('max_tie_participants')
    AND (f.kind OPERATOR(pg_catalog.<>) 'email'

@@ -98,6 +98,7 @@ AS $$
               FROM relintel.entity_interaction AS ei
              WHERE ei.entity_type = $1
                AND ei.entity_id = $2
+               AND ei.interaction_id = ANY (relintel.entity_candidates($1, $2))
                AND ei.occurred_at <= $3) AS s
      CROSS JOIN LATERAL relintel.health_report(s.state, $3) AS h
 $$;
@@ -206,11 +207,15 @@ LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE ROWS 1
 SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
+DECLARE
+    candidates bigint[];
 BEGIN
     IF kpis."window" <= interval '0' THEN
         RAISE EXCEPTION 'window must be positive: "%"', kpis."window"
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+
+    candidates := relintel.entity_candidates(kpis.entity_type, kpis.entity_id);
 
     RETURN QUERY
     WITH member AS (
@@ -218,6 +223,7 @@ BEGIN
           FROM relintel.entity_interaction AS ei
          WHERE ei.entity_type = kpis.entity_type
            AND ei.entity_id = kpis.entity_id
+           AND ei.interaction_id = ANY (candidates)
     ), win AS (
         SELECT m.*
           FROM member AS m
@@ -337,6 +343,8 @@ LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
+DECLARE
+    candidates bigint[];
 BEGIN
     IF activity_history.bucket <= interval '0' THEN
         RAISE EXCEPTION 'bucket must be positive: "%"', activity_history.bucket
@@ -347,6 +355,8 @@ BEGIN
                         activity_history."from", activity_history."to"
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+
+    candidates := relintel.entity_candidates(activity_history.entity_type, activity_history.entity_id);
 
     RETURN QUERY
     WITH RECURSIVE b(k, lo, hi) AS (
@@ -361,6 +371,7 @@ BEGIN
           FROM relintel.entity_interaction AS ei
          WHERE ei.entity_type = activity_history.entity_type
            AND ei.entity_id = activity_history.entity_id
+           AND ei.interaction_id = ANY (candidates)
            AND ei.occurred_at >= activity_history."from"
     )
     SELECT b.lo,

@@ -88,18 +88,6 @@ COMMENT ON TABLE relintel.stale IS
     'work list of the running statement: interactions whose membership may change, and keys as they were before';
 CREATE INDEX stale_backend_idx ON relintel.stale (backend_pid);
 
--- Finding the interactions of an email domain (account and internal domain
--- changes) without reading the whole table.
-CREATE FUNCTION relintel.participant_domains(sender text, recipients text[]) RETURNS text[]
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
-    RETURN ARRAY(SELECT DISTINCT pg_catalog.split_part(a, '@', 2)
-                   FROM pg_catalog.unnest(pg_catalog.array_prepend(sender, recipients)) AS a);
-COMMENT ON FUNCTION relintel.participant_domains(text, text[]) IS
-    'distinct email domains of an interaction''s participants';
-CREATE INDEX interaction_domains_idx ON relintel.interaction
-    USING gin (relintel.participant_domains(sender, recipients));
-
 REVOKE ALL ON relintel.entity_health, relintel.tie, relintel.pending_interaction, relintel.stale FROM PUBLIC;
 
 
@@ -134,10 +122,16 @@ REVOKE ALL ON relintel.settled_entity_interaction, relintel.settled_tie_interact
 -- keys' states, and recompute from the base tables the keys of
 -- recomputed_ids plus the keys listed in relintel.stale for this backend.
 -- The one writer of entity_health and tie.
+-- The queries here touch few rows through many index probes: JIT compilation
+-- would cost more than it saves, and hash joins over whole CRM tables are
+-- what a misestimated ANY(array) would otherwise pick.
 CREATE FUNCTION relintel.apply_changes(merged_ids bigint[], recomputed_ids bigint[])
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
+SET jit = off
+SET enable_hashjoin = off
+SET enable_mergejoin = off
 AS $$
 DECLARE
     stale_ids bigint[];                       -- interactions whose keys are recomputed
@@ -211,7 +205,8 @@ BEGIN
                 SELECT relintel.health_agg(ei.occurred_at, ei.kind, ei.outbound, ei.duration,
                                            ei.reply_latency, ei.sentiment) AS state
                   FROM relintel.settled_entity_interaction AS ei
-                 WHERE ei.entity_type = r.entity_type AND ei.entity_id = r.entity_id) AS f ON true
+                 WHERE ei.interaction_id = ANY (relintel.entity_candidates(r.entity_type, r.entity_id))
+                   AND ei.entity_type = r.entity_type AND ei.entity_id = r.entity_id) AS f ON true
          WHERE h.entity_type = r.entity_type AND h.entity_id = r.entity_id;
         DELETE FROM relintel.entity_health AS h
          USING unnest(entity_types, entity_ids) AS r(entity_type, entity_id)
@@ -224,7 +219,8 @@ BEGIN
           LEFT JOIN LATERAL (
                 SELECT relintel.tie_agg(ti.occurred_at, ti.kind, ti.outbound) AS state
                   FROM relintel.settled_tie_interaction AS ti
-                 WHERE ti.colleague_id = r.colleague_id AND ti.address = r.address) AS f ON true
+                 WHERE ti.interaction_id = ANY (relintel.interactions_of(ARRAY[r.address], NULL, NULL, NULL))
+                   AND ti.colleague_id = r.colleague_id AND ti.address = r.address) AS f ON true
          WHERE t.colleague_id = r.colleague_id AND t.address = r.address;
         DELETE FROM relintel.tie AS t
          USING unnest(colleague_ids, addresses) AS r(colleague_id, address)
@@ -387,6 +383,9 @@ CREATE FUNCTION relintel.record_stale(interaction_ids bigint[])
 RETURNS void
 LANGUAGE sql
 SET search_path = pg_catalog, pg_temp
+SET jit = off
+SET enable_hashjoin = off
+SET enable_mergejoin = off
 BEGIN ATOMIC
     INSERT INTO relintel.stale (interaction_id) SELECT DISTINCT unnest(interaction_ids);
     INSERT INTO relintel.stale (entity_type, entity_id)
@@ -398,26 +397,6 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION relintel.record_stale(bigint[]) IS
     'records interactions whose membership may change, with their current entity and tie keys';
-
--- relintel.interactions_of: the interactions a row of a CRM or directory
--- table can bring into or take out of a key: those with a participant among
--- addresses, a participant at one of domains, or regarding (type, one of ids).
-CREATE FUNCTION relintel.interactions_of(addresses text[], domains text[],
-                                         regarding relintel.entity_type, regarding_ids bigint[])
-RETURNS bigint[]
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-    SELECT ARRAY(
-        SELECT i.id FROM relintel.interaction AS i WHERE i.sender = ANY (addresses)
-        UNION SELECT i.id FROM relintel.interaction AS i WHERE i.recipients && addresses
-        UNION SELECT i.id FROM relintel.interaction AS i
-               WHERE relintel.participant_domains(i.sender, i.recipients) && domains
-        UNION SELECT i.id FROM relintel.interaction AS i
-               WHERE i.regarding_type = regarding AND i.regarding_id = ANY (regarding_ids));
-END;
-COMMENT ON FUNCTION relintel.interactions_of(text[], text[], relintel.entity_type, bigint[]) IS
-    'interactions with a participant among addresses or at one of domains, or regarding one of the given records';
 
 -- Before a row of colleague, internal_domain, account, contact, lead,
 -- opportunity or opportunity_contact changes: wait for interaction writers,
@@ -591,6 +570,5 @@ COMMENT ON FUNCTION relintel.rebuild() IS
 
 REVOKE ALL ON FUNCTION relintel.catch_up(), relintel.verify(), relintel.rebuild(),
                        relintel.apply_changes(bigint[], bigint[]), relintel.record_stale(bigint[]),
-                       relintel.interactions_of(text[], text[], relintel.entity_type, bigint[]),
                        relintel.lock_reply_buckets(text[])
     FROM PUBLIC;
