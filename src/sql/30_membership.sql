@@ -231,6 +231,7 @@ COMMENT ON VIEW relintel.entity_interaction IS
 -- changes) without reading the whole table.
 CREATE INDEX interaction_domains_idx ON relintel.interaction
     USING gin (relintel.participant_domains(sender, recipients));
+COMMENT ON INDEX relintel.interaction_domains_idx IS 'the interactions of an email domain (accounts, internal domains)';
 
 -- relintel.interactions_of: the interactions a row of a CRM or directory
 -- table can bring into or take out of a key: those with a participant among

@@ -67,6 +67,7 @@ COMMENT ON TABLE relintel.tie IS
 COMMENT ON COLUMN relintel.tie.state IS
     'tie_state over their settled interactions; NULL only inside a writing statement';
 CREATE INDEX tie_address_idx ON relintel.tie (address);
+COMMENT ON INDEX relintel.tie_address_idx IS 'who_knows: the ties of one external address';
 
 CREATE TABLE relintel.pending_interaction (
     interaction_id bigint PRIMARY KEY REFERENCES relintel.interaction (id) ON DELETE CASCADE,
@@ -75,6 +76,7 @@ CREATE TABLE relintel.pending_interaction (
 COMMENT ON TABLE relintel.pending_interaction IS
     'interactions dated later than when they were written, left out of the maintained states until catch_up()';
 CREATE INDEX pending_interaction_due_idx ON relintel.pending_interaction (occurred_at);
+COMMENT ON INDEX relintel.pending_interaction_due_idx IS 'catch_up: the pending interactions that are due';
 
 CREATE TABLE relintel.stale (
     backend_pid    integer NOT NULL DEFAULT pg_catalog.pg_backend_pid(),
@@ -87,6 +89,7 @@ CREATE TABLE relintel.stale (
 COMMENT ON TABLE relintel.stale IS
     'work list of the running statement: interactions whose membership may change, and keys as they were before';
 CREATE INDEX stale_backend_idx ON relintel.stale (backend_pid);
+COMMENT ON INDEX relintel.stale_backend_idx IS 'the work list of one backend';
 
 REVOKE ALL ON relintel.entity_health, relintel.tie, relintel.pending_interaction, relintel.stale FROM PUBLIC;
 
@@ -568,6 +571,13 @@ $$;
 COMMENT ON FUNCTION relintel.rebuild() IS
     'recomputes every maintained state from the base tables (needed after changing a half-life or max_tie_participants)';
 
+-- Trigger functions are SECURITY DEFINER so that any role allowed to write
+-- interactions and CRM rows keeps the maintained tables fresh without being
+-- able to write them itself; nobody calls them directly.
+REVOKE ALL ON FUNCTION relintel.interaction_inserted(), relintel.interaction_changing(),
+                       relintel.interaction_changed(), relintel.interaction_truncated(),
+                       relintel.directory_changing(), relintel.directory_changed()
+    FROM PUBLIC;
 REVOKE ALL ON FUNCTION relintel.catch_up(), relintel.verify(), relintel.rebuild(),
                        relintel.apply_changes(bigint[], bigint[]), relintel.record_stale(bigint[]),
                        relintel.lock_reply_buckets(text[])
