@@ -126,8 +126,9 @@ REVOKE ALL ON relintel.settled_entity_interaction, relintel.settled_tie_interact
 -- recomputed_ids plus the keys listed in relintel.stale for this backend.
 -- The one writer of entity_health and tie.
 -- The queries here touch few rows through many index probes: JIT compilation
--- would cost more than it saves, and hash joins over whole CRM tables are
--- what a misestimated ANY(array) would otherwise pick.
+-- would cost more than it saves, hash joins over whole CRM tables are what a
+-- misestimated ANY(array) would otherwise pick, and planning these queries
+-- anew for each statement (custom plans) costs more than running them.
 CREATE FUNCTION relintel.apply_changes(merged_ids bigint[], recomputed_ids bigint[])
 RETURNS void
 LANGUAGE plpgsql
@@ -135,6 +136,7 @@ SET search_path = pg_catalog, pg_temp
 SET jit = off
 SET enable_hashjoin = off
 SET enable_mergejoin = off
+SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
     stale_ids bigint[];                       -- interactions whose keys are recomputed
@@ -263,6 +265,8 @@ RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+SET jit = off
+SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
     settled_ids bigint[];
@@ -295,6 +299,8 @@ RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+SET jit = off
+SET plan_cache_mode = force_generic_plan
 AS $$
 BEGIN
     LOCK TABLE relintel.entity_health, relintel.tie IN ROW EXCLUSIVE MODE;
@@ -320,6 +326,8 @@ RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+SET jit = off
+SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
     changed_ids bigint[];
@@ -348,6 +356,8 @@ RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+SET jit = off
+SET plan_cache_mode = force_generic_plan
 AS $$
 BEGIN
     TRUNCATE relintel.entity_health, relintel.tie, relintel.pending_interaction;
@@ -389,6 +399,7 @@ SET search_path = pg_catalog, pg_temp
 SET jit = off
 SET enable_hashjoin = off
 SET enable_mergejoin = off
+SET plan_cache_mode = force_generic_plan
 BEGIN ATOMIC
     INSERT INTO relintel.stale (interaction_id) SELECT DISTINCT unnest(interaction_ids);
     INSERT INTO relintel.stale (entity_type, entity_id)
@@ -409,6 +420,8 @@ RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+SET jit = off
+SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
     old_row jsonb := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END;
@@ -458,6 +471,8 @@ RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+SET jit = off
+SET plan_cache_mode = force_generic_plan
 AS $$
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
@@ -499,6 +514,8 @@ RETURNS bigint
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+SET jit = off
+SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
     due_ids bigint[];
@@ -551,6 +568,8 @@ RETURNS void
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+SET jit = off
+SET plan_cache_mode = force_generic_plan
 AS $$
 BEGIN
     LOCK TABLE relintel.entity_health, relintel.tie IN EXCLUSIVE MODE;
