@@ -16,6 +16,8 @@
 #include <ctype.h>
 
 #include "catalog/pg_collation.h"
+#include "catalog/pg_type.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/formatting.h"
 
@@ -104,20 +106,74 @@ relintel_normalize_address(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(cstring_to_text(normalize_cstring(given_cstring, strlen(given_cstring))));
 }
 
-PG_FUNCTION_INFO_V1(relintel_address_domain);
-
-/* address_domain(text): the part after the last '@' of an address, NULL without '@'. */
-Datum
-relintel_address_domain(PG_FUNCTION_ARGS)
+/* The part of an address after its last '@', or NULL without '@'. */
+static text *
+domain_of(text *address)
 {
-	text	   *address = PG_GETARG_TEXT_PP(0);
 	const char *data = VARDATA_ANY(address);
 	int			length = VARSIZE_ANY_EXHDR(address);
 
 	for (int i = length - 1; i >= 0; i--)
 	{
 		if (data[i] == '@')
-			PG_RETURN_TEXT_P(cstring_to_text_with_len(data + i + 1, length - i - 1));
+			return cstring_to_text_with_len(data + i + 1, length - i - 1);
 	}
-	PG_RETURN_NULL();
+	return NULL;
+}
+
+PG_FUNCTION_INFO_V1(relintel_address_domain);
+
+/* address_domain(text): the part after the last '@' of an address, NULL without '@'. */
+Datum
+relintel_address_domain(PG_FUNCTION_ARGS)
+{
+	text	   *domain = domain_of(PG_GETARG_TEXT_PP(0));
+
+	if (domain == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(domain);
+}
+
+PG_FUNCTION_INFO_V1(relintel_participant_domains);
+
+/*
+ * participant_domains(sender, recipients): the distinct domains (the part
+ * after the last '@') of the sender and the recipients, in order of first
+ * appearance; NULL elements and addresses without '@' are skipped.
+ */
+Datum
+relintel_participant_domains(PG_FUNCTION_ARGS)
+{
+	ArrayType  *recipients = PG_GETARG_ARRAYTYPE_P(1);
+	Datum	   *recipient_values;
+	bool	   *recipient_nulls;
+	int			recipient_count;
+	Datum	   *domains;
+	int			domain_count = 0;
+
+	deconstruct_array(recipients, TEXTOID, -1, false, TYPALIGN_INT,
+					  &recipient_values, &recipient_nulls, &recipient_count);
+	domains = palloc(sizeof(Datum) * (recipient_count + 1));
+	for (int i = -1; i < recipient_count; i++)
+	{
+		text	   *address;
+		text	   *domain;
+		bool		seen = false;
+
+		if (i < 0)
+			address = PG_GETARG_TEXT_PP(0);
+		else if (recipient_nulls[i])
+			continue;
+		else
+			address = DatumGetTextPP(recipient_values[i]);
+		domain = domain_of(address);
+		if (domain == NULL)
+			continue;
+		for (int j = 0; j < domain_count && !seen; j++)
+			seen = DatumGetBool(DirectFunctionCall2Coll(texteq, DEFAULT_COLLATION_OID,
+														domains[j], PointerGetDatum(domain)));
+		if (!seen)
+			domains[domain_count++] = PointerGetDatum(domain);
+	}
+	PG_RETURN_ARRAYTYPE_P(construct_array(domains, domain_count, TEXTOID, -1, false, TYPALIGN_INT));
 }

@@ -75,8 +75,10 @@ SELECT i.id AS interaction_id,
                COALESCE(pg_catalog.array_agg(ip.address ORDER BY ip.address)
                           FILTER (WHERE NOT ip.internal), '{}') AS external_participants,
                COALESCE(pg_catalog.bool_or(ip.is_sender AND ip.internal), false) AS sender_internal
-          FROM relintel.interaction_participant AS ip
-         WHERE ip.interaction_id OPERATOR(pg_catalog.=) i.id
+          FROM (SELECT ip.address, ip.is_sender, ip.internal
+                  FROM relintel.interaction_participant AS ip
+                 WHERE ip.interaction_id OPERATOR(pg_catalog.=) i.id
+                OFFSET 0) AS ip     -- a fence: classify each participant once
        ) AS p;
 
 COMMENT ON VIEW relintel.interaction_class IS
@@ -87,30 +89,13 @@ COMMENT ON VIEW relintel.interaction_class IS
 -- Replies
 -- ---------------------------------------------------------------------------
 
--- R replies to P when R.in_reply_to = P.message_id, both are emails that
--- count, their directions differ and R is not earlier than P.  message_id is
--- unique, so an interaction replies to at most one other.  Computed from both
--- rows as they are now, the answer does not depend on which was inserted
--- first.
-CREATE VIEW relintel.interaction_reply AS
-SELECT r.interaction_id,
-       p.interaction_id AS replied_to,
-       r.outbound,
-       r.occurred_at OPERATOR(pg_catalog.-) p.occurred_at AS latency
-  FROM relintel.interaction_class AS r
-  JOIN relintel.interaction_class AS p
-    ON p.message_id OPERATOR(pg_catalog.=) r.in_reply_to
- WHERE r.kind OPERATOR(pg_catalog.=) 'email'
-   AND p.kind OPERATOR(pg_catalog.=) 'email'
-   AND r.counts
-   AND p.counts
-   AND r.outbound OPERATOR(pg_catalog.<>) p.outbound
-   AND r.occurred_at OPERATOR(pg_catalog.>=) p.occurred_at;
-
-COMMENT ON VIEW relintel.interaction_reply IS
-    'replies: interaction_id answers replied_to (both counted emails, opposite directions, not earlier); outbound = our response, else their response';
-
--- Everything the aggregates and KPIs need about a counted interaction.
+-- Everything the aggregates and KPIs need about a counted interaction,
+-- with the reply rule: R replies to P when R.in_reply_to = P.message_id,
+-- both are emails that count, their directions differ and R is not earlier
+-- than P; its latency is R.occurred_at - P.occurred_at.  message_id is
+-- unique, so an interaction replies to at most one other.  Computed from
+-- both rows as they are now, the answer does not depend on which was
+-- inserted first.
 CREATE VIEW relintel.interaction_fact AS
 SELECT k.interaction_id,
        k.kind,
@@ -125,14 +110,35 @@ SELECT k.interaction_id,
        k.internal_participants,
        k.external_participants,
        k.regarding_type,
-       k.regarding_id
+       k.regarding_id,
+       r.replied_to
   FROM relintel.interaction_class AS k
-  LEFT JOIN relintel.interaction_reply AS r
-         ON r.interaction_id OPERATOR(pg_catalog.=) k.interaction_id
+  LEFT JOIN LATERAL (
+        SELECT p.interaction_id AS replied_to,
+               k.occurred_at OPERATOR(pg_catalog.-) p.occurred_at AS latency
+          FROM relintel.interaction_class AS p
+         WHERE p.message_id OPERATOR(pg_catalog.=) k.in_reply_to
+           AND k.kind OPERATOR(pg_catalog.=) 'email'
+           AND p.kind OPERATOR(pg_catalog.=) 'email'
+           AND p.counts
+           AND p.outbound OPERATOR(pg_catalog.<>) k.outbound
+           AND k.occurred_at OPERATOR(pg_catalog.>=) p.occurred_at
+       ) AS r ON true
  WHERE k.counts;
 
 COMMENT ON VIEW relintel.interaction_fact IS
     'the interactions that count (an internal and an external participant), with direction and reply latency (non-null only for a reply)';
+
+
+-- The replies alone: interaction_id answers replied_to; outbound = our
+-- response, else their response.
+CREATE VIEW relintel.interaction_reply AS
+SELECT f.interaction_id, f.replied_to, f.outbound, f.reply_latency AS latency
+  FROM relintel.interaction_fact AS f
+ WHERE f.replied_to IS NOT NULL;
+
+COMMENT ON VIEW relintel.interaction_reply IS
+    'replies: interaction_id answers replied_to (both counted emails, opposite directions, not earlier); outbound = our response, else their response';
 
 
 -- ---------------------------------------------------------------------------
@@ -142,10 +148,8 @@ COMMENT ON VIEW relintel.interaction_fact IS
 -- The distinct email domains of an interaction's participants (also indexed,
 -- to find an account's or an internal domain's interactions).
 CREATE FUNCTION relintel.participant_domains(sender text, recipients text[]) RETURNS text[]
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
-    RETURN ARRAY(SELECT DISTINCT pg_catalog.split_part(a, '@', 2)
-                   FROM pg_catalog.unnest(pg_catalog.array_prepend(sender, recipients)) AS a);
+    AS 'MODULE_PATHNAME', 'relintel_participant_domains'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION relintel.participant_domains(text, text[]) IS
     'distinct email domains of an interaction''s participants';
 
