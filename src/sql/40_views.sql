@@ -1,10 +1,14 @@
 -- ===========================================================================
 -- 40_views.sql: health views, KPIs and activity history (SPEC section 3)
 --
--- Computed on the fly from the base tables through the membership views of
--- 30_membership.sql and the C aggregates.  Pending interactions (occurred_at
--- later than the evaluation time) are left out of the health views and the
--- KPIs, except as the KPIs' next interaction.
+-- The four health views read the maintained states (entity_health, kept
+-- fresh by the triggers of 60_maintenance.sql, pending interactions left
+-- out); live_entity_state and health_at() compute the same from the base
+-- tables through the membership views of 30_membership.sql, for any time
+-- and as the reference the maintained states are tested against.  KPIs and
+-- the activity history read the base tables for their windows; pending
+-- interactions (occurred_at later than as_of) are left out of them, except
+-- as the KPIs' next interaction.
 -- ===========================================================================
 
 
@@ -12,9 +16,9 @@
 -- Health states evaluated now
 -- ---------------------------------------------------------------------------
 
--- The health state of every entity that has at least one counted,
--- non-pending interaction.  A condition on entity_type and entity_id is
--- pushed down to the membership legs by the planner.
+-- The health state of every entity that has at least one counted
+-- interaction up to now(), computed from the base tables: the reference
+-- for the maintained entity_health.
 CREATE VIEW relintel.live_entity_state AS
 SELECT ei.entity_type,
        ei.entity_id,
@@ -116,7 +120,7 @@ SELECT e.id,
        COALESCE(e.full_name, e.email) AS name,
        h.*
   FROM relintel.contact AS e
-  LEFT JOIN relintel.live_entity_state AS s
+  LEFT JOIN relintel.entity_health AS s
          ON s.entity_type OPERATOR(pg_catalog.=) 'contact'
         AND s.entity_id OPERATOR(pg_catalog.=) e.id
  CROSS JOIN LATERAL relintel.health_report(s.state, pg_catalog.now()) AS h;
@@ -129,7 +133,7 @@ SELECT e.id,
        COALESCE(e.full_name, e.email) AS name,
        h.*
   FROM relintel.lead AS e
-  LEFT JOIN relintel.live_entity_state AS s
+  LEFT JOIN relintel.entity_health AS s
          ON s.entity_type OPERATOR(pg_catalog.=) 'lead'
         AND s.entity_id OPERATOR(pg_catalog.=) e.id
  CROSS JOIN LATERAL relintel.health_report(s.state, pg_catalog.now()) AS h;
@@ -142,7 +146,7 @@ SELECT e.id,
        e.name,
        h.*
   FROM relintel.account AS e
-  LEFT JOIN relintel.live_entity_state AS s
+  LEFT JOIN relintel.entity_health AS s
          ON s.entity_type OPERATOR(pg_catalog.=) 'account'
         AND s.entity_id OPERATOR(pg_catalog.=) e.id
  CROSS JOIN LATERAL relintel.health_report(s.state, pg_catalog.now()) AS h;
@@ -155,7 +159,7 @@ SELECT e.id,
        e.name,
        h.*
   FROM relintel.opportunity AS e
-  LEFT JOIN relintel.live_entity_state AS s
+  LEFT JOIN relintel.entity_health AS s
          ON s.entity_type OPERATOR(pg_catalog.=) 'opportunity'
         AND s.entity_id OPERATOR(pg_catalog.=) e.id
  CROSS JOIN LATERAL relintel.health_report(s.state, pg_catalog.now()) AS h;
