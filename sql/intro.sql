@@ -1,5 +1,7 @@
 -- intro_request on the scenario data, at T = 2026-06-15 00:00 UTC, and the
 -- RFC 6068 mailto: URI decoding back to the very subject and body.
+-- (no CONTEXT lines: they name line numbers of function bodies)
+\set SHOW_CONTEXT never
 SET timezone = 'UTC';
 SET intervalstyle = 'postgres';
 SET datestyle = 'ISO, YMD';

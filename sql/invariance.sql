@@ -1,6 +1,8 @@
 -- invariance: on the scenario data, internal-only and external-only
 -- interactions change nothing, and a reply inserted before the mail it
 -- answers gives the same results as the other order.
+-- (no CONTEXT lines: they name line numbers of function bodies)
+\set SHOW_CONTEXT never
 SET timezone = 'UTC';
 SET intervalstyle = 'postgres';
 SET datestyle = 'ISO, YMD';
@@ -93,9 +95,9 @@ SELECT * FROM (TABLE everything EXCEPT TABLE before) AS d
 UNION ALL
 SELECT * FROM (TABLE before EXCEPT TABLE everything) AS d;
 
--- The same through UPDATE: detaching a reply (in_reply_to NULL) changes
--- ann's KPIs (their responses 1 -> 0 in the 90-day window holding 2 and
--- 5... 2 is older: only 5), attaching it again restores everything.
+-- The same through UPDATE: detaching reply 5 (in_reply_to NULL) changes
+-- ann's 30-day KPIs (5 was the window's only response of theirs: rate
+-- 1/6 -> 0/6 = 0, time NULL); attaching it again restores everything.
 UPDATE relintel.interaction SET in_reply_to = NULL WHERE id = 5;
 SELECT their_response_rate, their_response_time
   FROM relintel.kpis('contact', 100, '30 days', '2026-06-15 00:00+00');

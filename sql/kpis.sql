@@ -1,5 +1,7 @@
 -- kpis and activity_history on the scenario data, at T = 2026-06-15 00:00
 -- UTC unless said otherwise.  Expected values worked out beside them.
+-- (no CONTEXT lines: they name line numbers of function bodies)
+\set SHOW_CONTEXT never
 SET timezone = 'UTC';
 SET intervalstyle = 'postgres';
 SET datestyle = 'ISO, YMD';

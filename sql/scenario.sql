@@ -9,6 +9,8 @@
 -- internal-only mail, external-only mail, mass mail and a scheduled
 -- meeting.  The evaluation time of the expected values is
 -- 2026-06-15 00:00 UTC (a Monday), called T below.
+-- (no CONTEXT lines: they name line numbers of function bodies)
+\set SHOW_CONTEXT never
 SET timezone = 'UTC';
 SET intervalstyle = 'postgres';
 SET datestyle = 'ISO, YMD';

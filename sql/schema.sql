@@ -1,6 +1,8 @@
 -- schema: normalization on insert and update, validation with SQLSTATE
 -- 22023 quoting the value, and a failed statement keeping nothing.
 -- Leaves every table empty for the scenario test.
+-- (no CONTEXT lines: they name line numbers of function bodies)
+\set SHOW_CONTEXT never
 SET timezone = 'UTC';
 SET intervalstyle = 'postgres';
 SET datestyle = 'ISO, YMD';

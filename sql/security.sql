@@ -3,6 +3,8 @@
 --   regress_relintel_asker   EXECUTE on who_knows only
 --   regress_relintel_evil    EXECUTE on who_knows, owns a schema full of
 --                            objects shadowing what who_knows uses
+-- (no CONTEXT lines: they name line numbers of function bodies)
+\set SHOW_CONTEXT never
 SET timezone = 'UTC';
 SET intervalstyle = 'postgres';
 SET datestyle = 'ISO, YMD';
@@ -38,11 +40,12 @@ SELECT p.oid::regprocedure
  WHERE p.pronamespace = 'relintel'::regnamespace
    AND l.lanname IN ('sql', 'plpgsql')
    AND NOT coalesce(p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], false);
--- The SECURITY DEFINER functions: who_knows and intro_request.
-SELECT p.oid::regprocedure
+-- who_knows and intro_request are SECURITY DEFINER.
+SELECT p.proname, p.prosecdef
   FROM pg_proc AS p
- WHERE p.pronamespace = 'relintel'::regnamespace AND p.prosecdef
- ORDER BY 1::text;
+ WHERE p.oid IN ('relintel.who_knows(text, integer, timestamptz)'::regprocedure,
+                 'relintel.intro_request(text, text, text, timestamptz)'::regprocedure)
+ ORDER BY p.proname;
 
 -- Without the grant: who_knows, intro_request, the tie data, the base
 -- tables, the membership and health views and the functions reading them

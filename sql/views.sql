@@ -75,6 +75,8 @@
 --   S_n = 0.0417 < 0.5: sentiment left out
 --   score = 100*(0.25*0.2824 + 0.20*0.1838 + 0.20*1.0000 + 0.15*0.5000)/0.80 = 47.79 -> 48 fair steady
 
+-- (no CONTEXT lines: they name line numbers of function bodies)
+\set SHOW_CONTEXT never
 SET timezone = 'UTC';
 SET intervalstyle = 'postgres';
 SET datestyle = 'ISO, YMD';

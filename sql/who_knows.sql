@@ -5,6 +5,8 @@
 -- b = min(1, 2I/(I + O)); strength = round(100 (1 - exp(-E/4)) (0.4 + 0.6 b))
 -- when the tie is two-way (an email x -> u, or a meeting or call), else 0.
 -- Mass mail 42 (13 participants > 10) and pending 43 are left out.
+-- (no CONTEXT lines: they name line numbers of function bodies)
+\set SHOW_CONTEXT never
 SET timezone = 'UTC';
 SET intervalstyle = 'postgres';
 SET datestyle = 'ISO, YMD';

@@ -36,11 +36,18 @@ AS $$
 DECLARE
     target text := relintel.normalize_address(who_knows.address);
     min_strength double precision := relintel.setting('min_tie_strength');
+    candidates bigint[];
 BEGIN
     IF who_knows.k < 0 THEN
         RAISE EXCEPTION 'k must not be negative: "%"', who_knows.k
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+
+    -- The interactions the address takes part in, through the indexes:
+    -- tie_interaction alone decides which of them count.
+    candidates := ARRAY(SELECT i.id FROM relintel.interaction AS i WHERE i.sender = target
+                        UNION
+                        SELECT i.id FROM relintel.interaction AS i WHERE i.recipients @> ARRAY[target]);
 
     RETURN QUERY
     WITH tie AS (
@@ -48,6 +55,7 @@ BEGIN
                relintel.tie_agg(t.occurred_at, t.kind, t.outbound) AS state
           FROM relintel.tie_interaction AS t
          WHERE t.address = target
+           AND t.interaction_id = ANY (candidates)
            AND t.occurred_at <= who_knows.as_of
          GROUP BY t.colleague_id
     ), ranked AS (
