@@ -1,0 +1,83 @@
+# bench/lib.sh: shared by the benchmarks (sourced, not run).
+#
+# The benchmarks run in their own throwaway cluster, Debian's
+# `pg_createcluster 15 relintel-bench` on port $BENCH_PORT (default 5498),
+# created on first use (local connections trusted) with settings for a 2-core machine with a few GB of
+# RAM, and left running.  Drop it with `pg_dropcluster --stop 15 relintel-bench`.
+# Set PGHOST/PGPORT yourself to run against another server instead (the
+# extension must be installed there).
+
+bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo_dir=$(cd "$bench_dir/.." && pwd)
+BENCH_PORT=${BENCH_PORT:-5498}
+SEED=${SEED:-1}
+
+as_postgres() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# ensure_cluster: start (creating it if needed) the benchmark cluster and
+# point the PG* variables at it.
+ensure_cluster() {
+  if [ -n "${PGHOST:-}" ] && [ -n "${PGPORT:-}" ]; then return; fi
+  if ! pg_lsclusters -h 2>/dev/null | awk '{print $1, $2}' | grep -qx "15 relintel-bench"; then
+    as_postgres true
+    pg_createcluster 15 relintel-bench --port "$BENCH_PORT" -- --locale=C.UTF-8 >/dev/null
+    cat >"/etc/postgresql/15/relintel-bench/conf.d/bench.conf" <<'CONF'
+shared_buffers = 2GB
+work_mem = 64MB
+maintenance_work_mem = 1GB
+max_wal_size = 16GB
+checkpoint_timeout = 30min
+max_parallel_workers_per_gather = 2
+jit = off
+CONF
+    # a throwaway cluster: local connections are trusted (any OS user may be postgres)
+    printf 'local all all trust\nhost all all 127.0.0.1/32 trust\nhost all all ::1/128 trust\n' \
+      >/etc/postgresql/15/relintel-bench/pg_hba.conf
+  fi
+  pg_ctlcluster 15 relintel-bench start 2>/dev/null || true
+  export PGHOST=/var/run/postgresql PGPORT=$BENCH_PORT PGUSER=postgres
+}
+
+# build_and_install: the extension as it is in this tree.
+build_and_install() {
+  (cd "$repo_dir" && make -s -j2 >/dev/null && { [ "$(id -u)" -eq 0 ] && make -s install >/dev/null || sudo make -s install >/dev/null; })
+}
+
+# fresh_db NAME: (re)create a database with the extension.
+fresh_db() {
+  dropdb --if-exists "$1" 2>/dev/null
+  createdb -E UTF8 -T template0 "$1"
+  psql -X -q -d "$1" -c 'CREATE EXTENSION relintel'
+}
+
+# generate DB SCALE [psql -v options...]: load the generator's data set.
+generate() {
+  local db=$1 scale=$2
+  shift 2
+  psql -X -q -d "$db" -v scale="$scale" -v seed="$SEED" "$@" -f "$bench_dir/generate.sql"
+}
+
+# ms SQL...: run statements in one session, print the milliseconds of the last one.
+ms() {
+  local db=$1
+  shift
+  psql -X -q -d "$db" -v ON_ERROR_STOP=1 "$@" 2>&1 | sed -nE 's/^Time: ([0-9.]+) ms.*/\1/p' | tail -1
+}
+
+# best_of N DB SQL: the fastest of N runs of a query, in milliseconds (the
+# query's output is discarded; its own settings go in SQL before it).
+best_of() {
+  local n=$1 db=$2 sql=$3 best="" t
+  for _ in $(seq "$n"); do
+    t=$(printf '%s\n\\timing on\n%s\n' "$PRE_SQL" "$sql" | psql -X -q -d "$db" -v ON_ERROR_STOP=1 -o /dev/null 2>&1 \
+        | sed -nE 's/^Time: ([0-9.]+) ms.*/\1/p' | tail -1)
+    [ -n "$t" ] || { echo "query failed: $sql" >&2; return 1; }
+    if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$t; fi
+  done
+  echo "$best"
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+secs() { awk -v a="$1" 'BEGIN { printf "%.2f s", a / 1000 }'; }
