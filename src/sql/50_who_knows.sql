@@ -1,9 +1,9 @@
 -- ===========================================================================
 -- 50_who_knows.sql: who knows whom, introduction requests, privileges
 --
--- Tie strengths are computed from the tie membership view of
--- 30_membership.sql with tie_agg.  That view, like the tie table of the
--- spec, is readable by no one but its owner: who_knows (SECURITY DEFINER,
+-- Tie strengths come from the maintained tie table (60_maintenance.sql), or,
+-- for a time in the past, from the tie membership view of 30_membership.sql
+-- with tie_agg.  Both are readable by no one but their owner: who_knows (SECURITY DEFINER,
 -- fixed search_path, EXECUTE revoked from PUBLIC) is the door, showing only
 -- the top k colleagues for the one address asked about, and intro_request
 -- goes through it.
@@ -15,8 +15,9 @@
 -- ---------------------------------------------------------------------------
 
 -- relintel.who_knows: the colleagues who know an external address (tie
--- strength >= relintel.min_tie_strength at as_of, from the interactions up
--- to as_of) and share their relationships, best first: strength descending,
+-- strength >= relintel.min_tie_strength at as_of: from the maintained ties
+-- when as_of is now or later, else from the interactions up to as_of) and
+-- share their relationships, best first: strength descending,
 -- then latest interaction of the tie (newer first), then email; at most k
 -- rows.  The address is normalized first (22023 when invalid); an internal
 -- address has no ties and gives no rows; a negative k is refused (22023).
@@ -43,18 +44,25 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
 
-    -- The interactions the address takes part in, through the indexes:
-    -- tie_interaction alone decides which of them count.
-    candidates := ARRAY(SELECT i.id FROM relintel.interaction AS i WHERE i.sender = target
-                        UNION
-                        SELECT i.id FROM relintel.interaction AS i WHERE i.recipients @> ARRAY[target]);
+    -- In the past, the ties as they were: from the interactions up to as_of
+    -- (found through the indexes; tie_interaction alone decides which count).
+    IF who_knows.as_of < pg_catalog.now() THEN
+        candidates := relintel.interactions_of(ARRAY[target], NULL, NULL, NULL);
+    END IF;
 
     RETURN QUERY
     WITH tie AS (
+        -- now or later: the maintained states (pending interactions left out)
+        SELECT t.colleague_id, t.state
+          FROM relintel.tie AS t
+         WHERE t.address = target
+           AND who_knows.as_of >= pg_catalog.now()
+        UNION ALL
         SELECT t.colleague_id,
                relintel.tie_agg(t.occurred_at, t.kind, t.outbound) AS state
           FROM relintel.tie_interaction AS t
-         WHERE t.address = target
+         WHERE who_knows.as_of < pg_catalog.now()
+           AND t.address = target
            AND t.interaction_id = ANY (candidates)
            AND t.occurred_at <= who_knows.as_of
          GROUP BY t.colleague_id
