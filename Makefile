@@ -30,6 +30,18 @@ demo:
 ifneq ($(PGXS),)
 include $(PGXS)
 .DEFAULT_GOAL := all
+
+# The loader (relintel-load) is a separate program with its own Makefile.
+all: loader
+install: loader-install
+clean: loader-clean
+.PHONY: loader loader-install loader-clean
+loader:
+	$(MAKE) -C loader
+loader-install:
+	$(MAKE) -C loader install
+loader-clean:
+	$(MAKE) -C loader clean
 endif
 
 relintel--$(EXTVERSION).sql: $(SQL_SECTIONS)
