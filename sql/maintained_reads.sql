@@ -1,7 +1,13 @@
 -- The health views and who_knows read the maintained tables (entity_health,
 -- tie); they must give the answers of the on-the-fly computation from the
 -- base tables (health_at(), and who_knows for a past time) on the same data.
+-- Other tests share this database: work on empty tables inside a
+-- transaction that is rolled back at the end.
 SET search_path = relintel, public;
+BEGIN;
+TRUNCATE interaction, pending_interaction, opportunity_contact, opportunity, contact, lead, account,
+         colleague, internal_domain
+    RESTART IDENTITY;
 SELECT setseed(0.4242);
 
 INSERT INTO internal_domain VALUES ('contoso.example');
@@ -104,3 +110,4 @@ SELECT count(*) AS rep1_answers_after
   FROM (SELECT DISTINCT address FROM tie) AS a, LATERAL who_knows(a.address, 10) AS w
  WHERE w.colleague_id = 1;
 SELECT count(*) AS verify_rows FROM verify();
+ROLLBACK;

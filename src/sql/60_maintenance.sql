@@ -307,7 +307,10 @@ SET jit = off
 SET plan_cache_mode = force_generic_plan
 AS $$
 BEGIN
-    TRUNCATE relintel.entity_health, relintel.tie, relintel.pending_interaction;
+    -- DELETE, not TRUNCATE: the statement that fired may be truncating them too
+    DELETE FROM relintel.entity_health;
+    DELETE FROM relintel.tie;
+    DELETE FROM relintel.pending_interaction;
     RETURN NULL;
 END;
 $$;
