@@ -161,8 +161,11 @@ health_invalid_reason(const HealthState *state)
 		return "Unsupported state version.";
 	if (!(state->half_life >= HALF_LIFE_MIN && state->half_life <= HALF_LIFE_MAX))
 		return "The half-life is out of range.";
-	if (state->n < 1)
-		return "A state holds at least one interaction.";
+	if (state->n < 0)
+		return "The number of interactions must not be negative.";
+	if (state->n == 0 && (state->emails_out != 0 || state->emails_in != 0 || state->meetings != 0 ||
+						  state->calls != 0 || state->sentiment_n != 0 || state->last_engaged != DT_NOBEGIN))
+		return "A state without interactions holds responses only.";
 	if (TIMESTAMP_NOT_FINITE(state->last_at) || state->last_at < MIN_TIMESTAMP || state->last_at >= END_TIMESTAMP)
 		return "The last interaction time is not a valid time.";
 	if (state->last_engaged != DT_NOBEGIN &&
@@ -365,6 +368,44 @@ check_not_negative(const Interval *span, const char *what)
 						DatumGetCString(DirectFunctionCall1(interval_out, IntervalPGetDatum(span))))));
 }
 
+/* Record a response of `latency` (our response when outbound) in a one-interaction state. */
+static void
+set_response(HealthState *one, bool outbound, const Interval *latency)
+{
+	double		hours;
+
+	check_not_negative(latency, "reply_latency");
+	hours = interval_seconds(latency) / 3600.0;
+	if (outbound)
+	{
+		one->responses_out = 1.0;
+		one->latency_out = hours;
+	}
+	else
+	{
+		one->responses_in = 1.0;
+		one->latency_in = hours;
+	}
+}
+
+/* Merge `one` into the transition state: in place in an aggregate, else into a copy. */
+static HealthState *
+fold_into(FunctionCallInfo fcinfo, HealthState *state, const HealthState *one)
+{
+	HealthState *fresh;
+
+	if (state != NULL && AggCheckCallContext(fcinfo, NULL))
+	{
+		health_merge_into(state, one);
+		return state;
+	}
+	fresh = state_alloc(fcinfo, sizeof(HealthState));
+	memcpy(VARDATA(fresh), VARDATA(state == NULL ? one : state), sizeof(HealthState) - VARHDRSZ);
+	if (state != NULL)
+		health_merge_into(fresh, one);
+	return fresh;
+}
+
 PG_FUNCTION_INFO_V1(health_agg_transfn);
 
 /*
@@ -408,23 +449,7 @@ health_agg_transfn(PG_FUNCTION_ARGS)
 	one.last_engaged = (kind != KIND_EMAIL || !outbound) ? one.last_at : DT_NOBEGIN;
 
 	if (!PG_ARGISNULL(5))
-	{
-		Interval   *latency = PG_GETARG_INTERVAL_P(5);
-		double		hours;
-
-		check_not_negative(latency, "reply_latency");
-		hours = interval_seconds(latency) / 3600.0;
-		if (outbound)
-		{
-			one.responses_out = 1.0;
-			one.latency_out = hours;
-		}
-		else
-		{
-			one.responses_in = 1.0;
-			one.latency_in = hours;
-		}
-	}
+		set_response(&one, outbound, PG_GETARG_INTERVAL_P(5));
 	if (!PG_ARGISNULL(6))
 	{
 		check_sentiment(PG_GETARG_FLOAT4(6));
@@ -433,22 +458,38 @@ health_agg_transfn(PG_FUNCTION_ARGS)
 	}
 	one.week = week_index(one.last_at);
 	one.weekly[kind][0] = 1;
+	PG_RETURN_POINTER(fold_into(fcinfo, state, &one));
+}
 
-	if (state == NULL || !AggCheckCallContext(fcinfo, NULL))
+PG_FUNCTION_INFO_V1(health_response_transfn);
+
+/*
+ * response_agg transition: fold in the response part alone of an interaction
+ * that a state already holds (state, occurred_at, outbound, reply_latency),
+ * for a reply whose answered mail arrived after it.  The result holds no
+ * interactions (n = 0): it is meant to be merged into the state holding them.
+ * Rows with a NULL argument are ignored.
+ */
+Datum
+health_response_transfn(PG_FUNCTION_ARGS)
+{
+	HealthState *state = PG_ARGISNULL(0) ? NULL : PG_GETARG_HEALTH(0);
+	HealthState one = {0};
+
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
 	{
-		HealthState *fresh = state_alloc(fcinfo, sizeof(HealthState));
-
 		if (state == NULL)
-			memcpy(VARDATA(fresh), VARDATA(&one), sizeof(HealthState) - VARHDRSZ);
-		else
-		{
-			memcpy(VARDATA(fresh), VARDATA(state), sizeof(HealthState) - VARHDRSZ);
-			health_merge_into(fresh, &one);
-		}
-		PG_RETURN_POINTER(fresh);
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(state);
 	}
-	health_merge_into(state, &one);
-	PG_RETURN_POINTER(state);
+	one.version = RELINTEL_STATE_VERSION;
+	one.half_life = relintel_health_half_life;
+	one.last_at = PG_GETARG_TIMESTAMPTZ(1);
+	check_finite_time(one.last_at, "occurred_at");
+	one.last_engaged = DT_NOBEGIN;
+	one.week = week_index(one.last_at);
+	set_response(&one, PG_GETARG_BOOL(2), PG_GETARG_INTERVAL_P(3));
+	PG_RETURN_POINTER(fold_into(fcinfo, state, &one));
 }
 
 PG_FUNCTION_INFO_V1(health_merge);

@@ -177,6 +177,20 @@ CREATE AGGREGATE relintel.health_agg(occurred_at timestamptz, kind relintel.inte
 COMMENT ON AGGREGATE relintel.health_agg(timestamptz, relintel.interaction_kind, boolean, interval, interval, real) IS
     'Health state of a set of interactions (reply_latency marks a response; NULL sentiment means none)';
 
+CREATE FUNCTION relintel.health_response_transfn(relintel.health_state, timestamptz, boolean, interval)
+    RETURNS relintel.health_state
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION relintel.health_response_transfn(relintel.health_state, timestamptz, boolean, interval) IS
+    'Transition function of response_agg: folds in the response part alone of an interaction';
+CREATE AGGREGATE relintel.response_agg(occurred_at timestamptz, outbound boolean, reply_latency interval) (
+    SFUNC = relintel.health_response_transfn,
+    STYPE = relintel.health_state,
+    COMBINEFUNC = relintel.merge,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE relintel.response_agg(timestamptz, boolean, interval) IS
+    'The response part alone of replies already held by a health state (n = 0), to merge into it when the mails they answer arrive later';
+
 CREATE FUNCTION relintel.tie_agg_transfn(relintel.tie_state, timestamptz, relintel.interaction_kind, boolean)
     RETURNS relintel.tie_state
     AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;

@@ -69,14 +69,16 @@ REVOKE ALL ON relintel.settled_entity_interaction, relintel.settled_tie_interact
 -- ---------------------------------------------------------------------------
 
 -- relintel.apply_changes: fold the settled interactions merged_ids into their
--- keys' states, and recompute from the base tables the keys of
--- recomputed_ids plus the keys listed in relintel.stale for this backend.
--- The one writer of entity_health and tie.
+-- keys' states; fold in the responses of the settled replies answered_ids
+-- (already in the states, whose answered mail just arrived); and recompute
+-- from the base tables the keys of recomputed_ids plus the keys listed in
+-- relintel.stale for this backend.  The one writer of entity_health and tie.
 -- The queries here touch few rows through many index probes: JIT compilation
 -- would cost more than it saves, hash joins over whole CRM tables are what a
 -- misestimated ANY(array) would otherwise pick, and planning these queries
 -- anew for each statement (custom plans) costs more than running them.
-CREATE FUNCTION relintel.apply_changes(merged_ids bigint[], recomputed_ids bigint[])
+CREATE FUNCTION relintel.apply_changes(merged_ids bigint[], recomputed_ids bigint[],
+                                       answered_ids bigint[] DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -122,17 +124,40 @@ BEGIN
     INSERT INTO relintel.entity_health AS h (entity_type, entity_id, state)
     SELECT coalesce(d.entity_type, r.entity_type), coalesce(d.entity_id, r.entity_id),
            CASE WHEN r.entity_id IS NULL THEN d.state END
-      FROM (SELECT ei.entity_type, ei.entity_id,
-                   relintel.health_agg(ei.occurred_at, ei.kind, ei.outbound, ei.duration,
-                                       ei.reply_latency, ei.sentiment) AS state
-              FROM relintel.entity_interaction AS ei
-             WHERE ei.interaction_id = ANY (merged_ids)
-             GROUP BY ei.entity_type, ei.entity_id) AS d
+      FROM (SELECT coalesce(n.entity_type, a.entity_type) AS entity_type,
+                   coalesce(n.entity_id, a.entity_id) AS entity_id,
+                   relintel.merge(n.state, a.state) AS state
+              FROM (SELECT ei.entity_type, ei.entity_id,
+                           relintel.health_agg(ei.occurred_at, ei.kind, ei.outbound, ei.duration,
+                                               ei.reply_latency, ei.sentiment) AS state
+                      FROM relintel.entity_interaction AS ei
+                     WHERE ei.interaction_id = ANY (merged_ids)
+                     GROUP BY ei.entity_type, ei.entity_id) AS n
+              FULL JOIN
+                   (SELECT ei.entity_type, ei.entity_id,
+                           relintel.response_agg(ei.occurred_at, ei.outbound, ei.reply_latency) AS state
+                      FROM relintel.settled_entity_interaction AS ei
+                     WHERE ei.interaction_id = ANY (answered_ids)
+                       AND ei.reply_latency IS NOT NULL
+                     GROUP BY ei.entity_type, ei.entity_id) AS a
+                ON a.entity_type = n.entity_type AND a.entity_id = n.entity_id) AS d
       FULL JOIN unnest(entity_types, entity_ids) AS r(entity_type, entity_id)
         ON r.entity_type = d.entity_type AND r.entity_id = d.entity_id
      ORDER BY 1, 2
     ON CONFLICT (entity_type, entity_id) DO UPDATE
        SET state = relintel.merge(h.state, EXCLUDED.state);
+
+    -- A response folded into a key whose state did not hold the reply (it
+    -- had none): recompute that key too (its row is locked: we created it).
+    SELECT array_agg(h.entity_type) || coalesce(entity_types, '{}'),
+           array_agg(h.entity_id) || coalesce(entity_ids, '{}')
+      INTO entity_types, entity_ids
+      FROM relintel.entity_health AS h
+     WHERE answered_ids IS NOT NULL
+       AND relintel.interactions(h.state) = 0
+       AND (h.entity_type, h.entity_id) IN (SELECT ei.entity_type, ei.entity_id
+                                              FROM relintel.entity_interaction AS ei
+                                             WHERE ei.interaction_id = ANY (answered_ids));
 
     INSERT INTO relintel.tie AS t (colleague_id, address, state)
     SELECT coalesce(d.colleague_id, r.colleague_id), coalesce(d.address, r.address),
@@ -180,7 +205,7 @@ BEGIN
     END IF;
 END;
 $$;
-COMMENT ON FUNCTION relintel.apply_changes(bigint[], bigint[]) IS
+COMMENT ON FUNCTION relintel.apply_changes(bigint[], bigint[], bigint[]) IS
     'the one writer of entity_health and tie: merges new settled interactions, recomputes changed keys';
 
 -- relintel.lock_reply_buckets: lock (sorted) the buckets of the Message-IDs
@@ -205,7 +230,7 @@ COMMENT ON FUNCTION relintel.lock_reply_buckets(text[]) IS
 -- ---------------------------------------------------------------------------
 
 -- After INSERT (and COPY): record the future-dated rows as pending, merge the
--- others; recompute the keys of existing replies to the new mails (their
+-- others; fold in the responses of existing replies to the new mails (their
 -- latency just appeared).
 CREATE FUNCTION relintel.interaction_inserted()
 RETURNS trigger
@@ -232,7 +257,7 @@ BEGIN
      WHERE i.in_reply_to IN (SELECT n.message_id FROM new_rows AS n)
        AND i.id NOT IN (SELECT n.id FROM new_rows AS n);
 
-    PERFORM relintel.apply_changes(settled_ids, answered_ids);
+    PERFORM relintel.apply_changes(settled_ids, NULL, answered_ids);
     RETURN NULL;
 END;
 $$;
@@ -548,6 +573,6 @@ REVOKE ALL ON FUNCTION relintel.interaction_inserted(), relintel.interaction_cha
                        relintel.directory_changing(), relintel.directory_changed()
     FROM PUBLIC;
 REVOKE ALL ON FUNCTION relintel.catch_up(), relintel.verify(), relintel.rebuild(),
-                       relintel.apply_changes(bigint[], bigint[]), relintel.record_stale(bigint[]),
+                       relintel.apply_changes(bigint[], bigint[], bigint[]), relintel.record_stale(bigint[]),
                        relintel.lock_reply_buckets(text[])
     FROM PUBLIC;
