@@ -3,7 +3,7 @@ EXTENSION  = relintel
 EXTVERSION = 0.1.0
 
 MODULE_big = relintel
-OBJS = src/relintel.o src/address.o src/decay.o src/enums.o src/state_io.o \
+OBJS = src/relintel.o src/address.o src/decay.o src/enums.o src/state_io.o src/alerts.o \
        src/health.o src/tie.o src/trend.o
 
 # The install script is generated from the commented sections in src/sql/.
@@ -11,7 +11,7 @@ SQL_SECTIONS = $(sort $(wildcard src/sql/*.sql))
 DATA_built   = relintel--$(EXTVERSION).sql
 
 # One pg_regress file per C concept and per SQL feature.
-REGRESS = address health tie trend state_io parallel schema scenario views kpis who_knows intro invariance security maintained_reads
+REGRESS = address health tie trend state_io parallel schema scenario views kpis who_knows intro invariance security response maintained_reads
 REGRESS_OPTS = --inputdir=. --load-extension=relintel
 
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
