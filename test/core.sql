@@ -17,12 +17,13 @@ SELECT is(
       WHERE p.pronamespace = 'relintel'::regnamespace
         AND a.aggtranstype <> 'internal'::regtype
         AND a.aggcombinefn <> 0 AND p.proparallel = 's'),
-    3, 'health_agg, tie_agg and trend_agg have SQL state types, combine functions and are parallel safe');
+    4, 'health_agg, response_agg, tie_agg and trend_agg have SQL state types, combine functions and are parallel safe');
 SELECT is(
     (SELECT array_agg(p.proname::text || ':' || a.aggtranstype::regtype::text ORDER BY p.proname)
        FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
       WHERE p.pronamespace = 'relintel'::regnamespace),
-    ARRAY['health_agg:relintel.health_state', 'tie_agg:relintel.tie_state', 'trend_agg:relintel.trend_state'],
+    ARRAY['health_agg:relintel.health_state', 'response_agg:relintel.health_state',
+          'tie_agg:relintel.tie_state', 'trend_agg:relintel.trend_state'],
     'each aggregate keeps its own state type');
 
 -- Labels: pure math immutable, anything reading settings stable.
