@@ -8,6 +8,8 @@
 --   opportunities  number of opportunities (default scale / 200)
 --   mode           fast (default) or triggers, see below
 --   timing         set it to print the time of each statement
+--   rebuild        0: in fast mode, leave entity_health and tie empty (call
+--                  relintel.rebuild() later); default 1
 --   crm_only       1: load colleagues, accounts, contacts, leads and
 --                  opportunities but no interaction (default 0)
 --
@@ -54,6 +56,7 @@
 \if :{?mode} \else \set mode fast \endif
 \if :{?crm_only} \else \set crm_only 0 \endif
 \if :{?timing} \timing on \endif
+\if :{?rebuild} \else \set rebuild 1 \endif
 SET client_min_messages = warning;
 SET search_path = pg_catalog, public;
 
@@ -364,11 +367,14 @@ ANALYZE relintel.colleague, relintel.internal_domain, relintel.account, relintel
 -- rebuild() in one pass over every interaction: with a small CRM the planner
 -- would hash or scan whole CRM tables once per interaction (6x slower at
 -- 100,000 interactions); index probes are what this pass needs.
+SELECT :rebuild = 1 AS do_rebuild \gset
+\if :do_rebuild
 SET enable_hashjoin = off;
 SET enable_seqscan = off;
 SELECT relintel.rebuild() \g /dev/null
 RESET enable_hashjoin;
 RESET enable_seqscan;
+\endif
 \else
 -- Through the triggers, in batches of 20,000 in time order.
 ALTER TABLE gen_interaction ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY;

@@ -36,7 +36,7 @@ CONF
     printf 'local all all trust\nhost all all 127.0.0.1/32 trust\nhost all all ::1/128 trust\n' \
       >/etc/postgresql/15/relintel-bench/pg_hba.conf
   fi
-  pg_ctlcluster 15 relintel-bench start 2>/dev/null || true
+  pg_ctlcluster 15 relintel-bench start >/dev/null 2>&1 || true
   export PGHOST=/var/run/postgresql PGPORT=$BENCH_PORT PGUSER=postgres
 }
 
@@ -81,3 +81,34 @@ best_of() {
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 secs() { awk -v a="$1" 'BEGIN { printf "%.2f s", a / 1000 }'; }
+
+# dataset DB SCALE [OPPORTUNITIES]: make sure DB holds the generator's data
+# set for SCALE interactions (and SEED); generate it when it does not (the
+# time it took is printed).  Benchmarks reuse a data set across runs.
+# REBUILD=0: leave the maintained tables empty (saves the rebuild's time).
+dataset() {
+  local db=$1 scale=$2 opps=${3:-0} rebuild=${REBUILD:-1} want have started
+  want="scale=$scale seed=$SEED opportunities=$opps"
+  [ "$rebuild" = 1 ] || want="$want rebuild=0"
+  have=$(psql -X -A -t -d "$db" -c "SELECT description FROM public.bench_dataset" 2>/dev/null || true)
+  if [ "$have" != "$want" ]; then
+    echo "generating $db: $want (fast mode: triggers off, then rebuild() unless rebuild=0)"
+    fresh_db "$db"
+    started=$(date +%s.%N)
+    generate "$db" "$scale" -v opportunities="$opps" -v rebuild="$rebuild" >/dev/null
+    psql -X -q -d "$db" -c "CREATE TABLE public.bench_dataset AS SELECT '$want'::text AS description"
+    awk -v s="$started" -v e="$(date +%s.%N)" -v n="$scale" \
+      'BEGIN { printf "generated %d interactions in %.1f s (%.0f per second)\n", n, e - s, n / (e - s) }'
+  fi
+  psql -X -A -t -d "$db" -c "SELECT format('data set %s: %s interactions, %s opportunities, %s accounts, %s contacts, %s leads, %s colleagues',
+      current_database(), (SELECT count(*) FROM relintel.interaction), (SELECT count(*) FROM relintel.opportunity),
+      (SELECT count(*) FROM relintel.account), (SELECT count(*) FROM relintel.contact),
+      (SELECT count(*) FROM relintel.lead), (SELECT count(*) FROM relintel.colleague))"
+}
+
+# pgbench_percentiles LOGFILES...: p50 and p99 (ms) of pgbench -l transaction logs.
+pgbench_percentiles() {
+  cat "$@" | awk '{ print $3 / 1000 }' | sort -n | awk '{ a[NR] = $1 } END {
+    p50 = a[int(NR * 0.50) > 0 ? int(NR * 0.50) : 1]; p99 = a[int(NR * 0.99) > 0 ? int(NR * 0.99) : 1];
+    printf "%.3f %.3f %d\n", p50, p99, NR }'
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# bench/run.sh who_knows [SCALE]: latency of relintel.who_knows(address) at
+# SCALE interactions (default 10000000), p50 and p99 over TRANSACTIONS calls
+# (default 2000, pgbench, one client, prepared statements) for addresses drawn
+# from 1000 contacts and leads (big accounts, with many interactions, come up
+# as often as small ones).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+scale=${1:-${SCALE:-10000000}}
+transactions=${TRANSACTIONS:-2000}
+db=bench_who_${scale}
+ensure_cluster
+dataset "$db" "$scale"
+
+psql -X -q -d "$db" -v ON_ERROR_STOP=1 <<'SQL'
+SET client_min_messages = warning;
+DROP TABLE IF EXISTS bench_addr;
+CREATE TABLE bench_addr AS
+SELECT row_number() OVER (ORDER BY h) AS i, email
+  FROM (SELECT email, hashtext(email) AS h FROM relintel.contact
+        UNION ALL SELECT email, hashtext(email) FROM relintel.lead ORDER BY 2 LIMIT 1000) AS a;
+CREATE UNIQUE INDEX ON bench_addr (i);
+ANALYZE bench_addr;
+SQL
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+chmod 777 "$work"
+cat >"$work/who.sql" <<'SQL'
+\set i random(1, 1000)
+SELECT w.* FROM bench_addr AS a CROSS JOIN LATERAL relintel.who_knows(a.email) AS w WHERE a.i = :i;
+SQL
+(cd "$work" && pgbench -n -M prepared -c 1 -t 50 -f who.sql "$db" >/dev/null)   # warm-up
+(cd "$work" && pgbench -n -M prepared -c 1 -t "$transactions" -f who.sql -l --log-prefix=who "$db" >/dev/null)
+read -r p50 p99 n < <(pgbench_percentiles "$work"/who.*)
+rows=$(psql -X -A -t -d "$db" -c "SELECT round(avg(n), 1) FROM (SELECT (SELECT count(*) FROM relintel.who_knows(a.email, 5)) AS n FROM bench_addr AS a WHERE a.i <= 100) AS x")
+
+echo
+echo "who_knows at $(psql -X -A -t -d "$db" -c 'SELECT count(*) FROM relintel.interaction') interactions, $n calls (avg $rows colleagues returned)"
+echo "  p50 $p50 ms, p99 $p99 ms (target p99 < 2 ms)"
