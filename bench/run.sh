@@ -12,6 +12,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 name=${1:?usage: bench/run.sh scoring|maintenance|who_knows|reading|parallel|all [ARGS]}
 shift
+source "$repo_dir/.ci/deps.sh"   # Debian packages, when missing (pgbench comes with postgresql-15)
 ensure_cluster
 build_and_install
 echo "machine: $(nproc) cores, $(free -g | awk '/^Mem/ {print $2}') GB RAM, $(psql -X -A -t -d postgres -c 'SHOW server_version'), $(date -u '+%Y-%m-%d %H:%M UTC')"
