@@ -21,11 +21,13 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 
 # The two commands of the README work on a machine without any of the above.
-.PHONY: test demo
+.PHONY: test demo dashboard
 test:
 	bash .ci/test.sh
 demo:
 	bash demo/run.sh
+dashboard:
+	bash dashboard/serve.sh
 
 ifneq ($(PGXS),)
 include $(PGXS)

@@ -7,7 +7,11 @@ relintel_packages=(
   make gcc pkg-config
   postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
   libpq-dev libgmime-3.0-dev libical-dev
+  chromium
 )
+# The dashboard (dashboard/): Node.js and npm, unless some Node.js is installed.
+command -v node >/dev/null || relintel_packages+=(nodejs)
+command -v npm >/dev/null || relintel_packages+=(npm)
 
 missing=()
 for package in "${relintel_packages[@]}"; do

@@ -34,4 +34,15 @@ if [ -x loader/test/run.sh ]; then
   echo "${bad:-0}" >>"$log_dir/failed"
   grep -q '^Result: PASS' "$log_dir/loader.log" || { overall=1; [ "${bad:-0}" -gt 0 ] || echo 1 >>"$log_dir/failed"; }
 fi
+
+# The dashboard's tests (TAP): built against the demo data, checked in headless Chromium.
+if [ -x dashboard/test/run.sh ]; then
+  prove dashboard/test/run.sh >"$log_dir/dashboard.log" 2>&1 || overall=1
+  cat "$log_dir/dashboard.log"
+  tests=$(sed -nE 's/.*Tests=([0-9]+).*/\1/p' "$log_dir/dashboard.log" | tail -1)
+  bad=$(sed -nE 's/.*Failed ([0-9]+)\/[0-9]+ subtests.*/\1/p' "$log_dir/dashboard.log" | awk '{s+=$1} END {print s+0}')
+  echo "$(( ${tests:-0} - ${bad:-0} ))" >>"$log_dir/passed"
+  echo "${bad:-0}" >>"$log_dir/failed"
+  grep -q '^Result: PASS' "$log_dir/dashboard.log" || { overall=1; [ "${bad:-0}" -gt 0 ] || echo 1 >>"$log_dir/failed"; }
+fi
 exit $overall
