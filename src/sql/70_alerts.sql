@@ -35,8 +35,145 @@
 
 
 -- ---------------------------------------------------------------------------
+-- Membership of every interaction at once
+-- ---------------------------------------------------------------------------
+
+-- relintel.all_entity_interaction: entity_interaction (30_membership.sql)
+-- computed set-based, for passes over every entity at once.  The rules are
+-- those of interaction_class, interaction_reply and entity_interaction,
+-- word for word; only the plan differs.  entity_interaction is built
+-- interaction by interaction with index probes (about 60 µs each: a minute
+-- for a million interactions), which is what the triggers need.  Here
+-- everything that depends only on the participants (classification,
+-- direction, the contacts, leads, accounts and stakeholders they bring) is
+-- computed once per distinct (sender, recipients) pair, a few per cent of
+-- the interactions in mail and calendar data, with hash joins; each
+-- interaction then takes the keys of its pair, plus the record it regards,
+-- and an opportunity only within its created_at ... closed_at.  The alerts
+-- test checks that both views give the same rows.  Columns: those of
+-- entity_interaction that alerts() reads, with the lowest and highest
+-- external participant instead of the array.
+CREATE VIEW relintel.all_entity_interaction AS
+WITH pair AS (
+    -- per distinct (sender, recipients): interaction_class's counts (an
+    -- internal and an external participant) and outbound (the sender is
+    -- internal), with the lowest and highest external participant
+    SELECT p.pair_id, p.sender, p.recipients, c.outbound, c.external_lowest, c.external_highest,
+           c.has_internal AND c.external_lowest IS NOT NULL AS counts
+      FROM (SELECT i.sender, i.recipients, pg_catalog.row_number() OVER () AS pair_id
+              FROM relintel.interaction AS i
+             GROUP BY i.sender, i.recipients) AS p
+     CROSS JOIN LATERAL (
+            SELECT COALESCE(pg_catalog.bool_or(a.address OPERATOR(pg_catalog.=) p.sender AND a.internal), false) AS outbound,
+                   pg_catalog.min(a.address) FILTER (WHERE NOT a.internal) AS external_lowest,
+                   pg_catalog.max(a.address) FILTER (WHERE NOT a.internal) AS external_highest,
+                   COALESCE(pg_catalog.bool_or(a.internal), false) AS has_internal
+              FROM (SELECT a.address,
+                           (a.address IN (SELECT c.email FROM relintel.colleague AS c)
+                            OR pg_catalog.split_part(a.address, '@', 2)
+                                   IN (SELECT d.domain FROM relintel.internal_domain AS d)) AS internal
+                      FROM (SELECT DISTINCT x AS address
+                              FROM pg_catalog.unnest(pg_catalog.array_prepend(p.sender, p.recipients)) AS x) AS a) AS a) AS c
+), participant AS (
+    SELECT DISTINCT p.pair_id, x AS address
+      FROM pair AS p
+     CROSS JOIN LATERAL pg_catalog.unnest(pg_catalog.array_prepend(p.sender, p.recipients)) AS x
+     WHERE p.counts
+), pair_member AS (
+    -- the entities a pair's participants bring, each once, with the time
+    -- bounds of an opportunity (created_at ... closed_at)
+    SELECT DISTINCT k.pair_id, k.entity_type, k.entity_id, k.valid_from, k.valid_to
+      FROM (SELECT pa.pair_id, 'contact'::relintel.entity_type AS entity_type, c.id AS entity_id,
+                   '-infinity'::timestamptz AS valid_from, 'infinity'::timestamptz AS valid_to
+              FROM participant AS pa JOIN relintel.contact AS c ON c.email OPERATOR(pg_catalog.=) pa.address
+            UNION ALL
+            SELECT pa.pair_id, 'lead', l.id, '-infinity', 'infinity'
+              FROM participant AS pa JOIN relintel.lead AS l ON l.email OPERATOR(pg_catalog.=) pa.address
+            UNION ALL
+            SELECT pa.pair_id, 'account', c.account_id, '-infinity', 'infinity'
+              FROM participant AS pa JOIN relintel.contact AS c ON c.email OPERATOR(pg_catalog.=) pa.address
+             WHERE c.account_id IS NOT NULL
+            UNION ALL
+            SELECT pa.pair_id, 'account', a.id, '-infinity', 'infinity'
+              FROM participant AS pa JOIN relintel.account AS a
+                ON a.domain OPERATOR(pg_catalog.=) pg_catalog.split_part(pa.address, '@', 2)
+            UNION ALL
+            SELECT pa.pair_id, 'opportunity', o.id, o.created_at, COALESCE(o.closed_at, 'infinity')
+              FROM participant AS pa
+              JOIN relintel.contact AS c ON c.email OPERATOR(pg_catalog.=) pa.address
+              JOIN relintel.opportunity_contact AS oc ON oc.contact_id OPERATOR(pg_catalog.=) c.id
+              JOIN relintel.opportunity AS o ON o.id OPERATOR(pg_catalog.=) oc.opportunity_id) AS k
+), counted AS (
+    -- the counted interactions with their pair's classification
+    SELECT i.id AS interaction_id, i.kind, i.occurred_at, i.duration, i.sentiment, i.message_id,
+           i.in_reply_to, i.regarding_type, i.regarding_id,
+           p.pair_id, p.outbound, p.external_lowest, p.external_highest
+      FROM relintel.interaction AS i
+      JOIN pair AS p ON p.sender OPERATOR(pg_catalog.=) i.sender AND p.recipients OPERATOR(pg_catalog.=) i.recipients
+     WHERE p.counts
+), fact AS (
+    -- interaction_fact: with the latency of a reply (interaction_reply)
+    SELECT r.*, r.occurred_at OPERATOR(pg_catalog.-) p.occurred_at AS reply_latency
+      FROM counted AS r
+      LEFT JOIN (SELECT c.message_id, c.occurred_at, c.outbound FROM counted AS c
+                  WHERE c.kind OPERATOR(pg_catalog.=) 'email') AS p
+             ON p.message_id OPERATOR(pg_catalog.=) r.in_reply_to
+            AND r.kind OPERATOR(pg_catalog.=) 'email'
+            AND r.outbound OPERATOR(pg_catalog.<>) p.outbound
+            AND r.occurred_at OPERATOR(pg_catalog.>=) p.occurred_at
+)
+-- entity_interaction: the entities of the pair (opportunities within their
+-- time bounds) ...
+SELECT pm.entity_type, pm.entity_id, f.interaction_id, f.kind, f.occurred_at, f.outbound,
+       f.duration, f.reply_latency, f.sentiment, f.external_lowest, f.external_highest
+  FROM fact AS f
+  JOIN pair_member AS pm ON pm.pair_id OPERATOR(pg_catalog.=) f.pair_id
+ WHERE f.occurred_at OPERATOR(pg_catalog.>=) pm.valid_from
+   AND f.occurred_at OPERATOR(pg_catalog.<=) pm.valid_to
+UNION ALL
+-- ... and the record it regards, unless the participants brought it
+SELECT r.entity_type, r.entity_id, f.interaction_id, f.kind, f.occurred_at, f.outbound,
+       f.duration, f.reply_latency, f.sentiment, f.external_lowest, f.external_highest
+  FROM fact AS f
+ CROSS JOIN LATERAL (
+        SELECT f.regarding_type AS entity_type, x.id AS entity_id
+          FROM relintel.lead AS x
+         WHERE f.regarding_type OPERATOR(pg_catalog.=) 'lead' AND x.id OPERATOR(pg_catalog.=) f.regarding_id
+        UNION ALL
+        SELECT f.regarding_type, x.id
+          FROM relintel.account AS x
+         WHERE f.regarding_type OPERATOR(pg_catalog.=) 'account' AND x.id OPERATOR(pg_catalog.=) f.regarding_id
+        UNION ALL
+        SELECT f.regarding_type, x.id
+          FROM relintel.opportunity AS x
+         WHERE f.regarding_type OPERATOR(pg_catalog.=) 'opportunity' AND x.id OPERATOR(pg_catalog.=) f.regarding_id
+           AND f.occurred_at OPERATOR(pg_catalog.>=) x.created_at
+           AND f.occurred_at OPERATOR(pg_catalog.<=) COALESCE(x.closed_at, 'infinity')) AS r
+ WHERE f.regarding_type IS NOT NULL
+   AND NOT EXISTS (SELECT 1 FROM pair_member AS pm
+                    WHERE pm.pair_id OPERATOR(pg_catalog.=) f.pair_id
+                      AND pm.entity_type OPERATOR(pg_catalog.=) r.entity_type
+                      AND pm.entity_id OPERATOR(pg_catalog.=) r.entity_id
+                      AND f.occurred_at OPERATOR(pg_catalog.>=) pm.valid_from
+                      AND f.occurred_at OPERATOR(pg_catalog.<=) pm.valid_to);
+
+COMMENT ON VIEW relintel.all_entity_interaction IS
+    'entity_interaction computed set-based (hash joins) for passes over every entity; external_lowest/highest instead of the participant arrays';
+REVOKE ALL ON relintel.all_entity_interaction FROM PUBLIC;
+
+
+-- ---------------------------------------------------------------------------
 -- alerts(as_of)
 -- ---------------------------------------------------------------------------
+
+-- relintel.median_gap: the median, in seconds, of the gaps between the
+-- consecutive (sorted) timestamps of an array; mean of the middle two for
+-- an even count; NULL with fewer than two.
+CREATE FUNCTION relintel.median_gap(times timestamptz[]) RETURNS float8
+    AS 'MODULE_PATHNAME', 'relintel_median_gap'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION relintel.median_gap(timestamptz[]) IS
+    'median of the gaps between consecutive sorted timestamps, in seconds (mean of the middle two for an even count); NULL with fewer than two';
 
 -- relintel.alert_days: a duration in seconds as whole days, rounded down,
 -- for the details ("23 days", "1 day").
@@ -49,13 +186,14 @@ RETURN floor(seconds / 86400)::bigint::text
 COMMENT ON FUNCTION relintel.alert_days(double precision) IS
     'a duration in seconds as whole days rounded down, for alert details: "23 days", "1 day"';
 
--- relintel.alerts: every alert at T = as_of.  One scan of entity_interaction
--- (every entity at once), one sort by entity and time, one window pass (the
--- entity's last engagement, and for each engaged interaction of the last
--- 365 days the previous one, whose difference is a gap) and one grouped
--- pass that reduces each entity to the summaries of the five rules; the
--- rules themselves are then simple comparisons.  Open opportunities without
--- any interaction are read from opportunity (no_next_meeting).
+-- relintel.alerts: every alert at T = as_of.  One grouped pass over the
+-- membership of every entity (all_entity_interaction) reduces each entity
+-- to the summaries of the five rules: its last engagement, the times of its
+-- engaged interactions of the year (for the median gap) and of its outbound
+-- emails, the count, first time and external participants of the last 30
+-- days, its last and scheduled meetings and calls, and its health states
+-- now and 30 days ago; the rules are then comparisons.  Open opportunities
+-- without any interaction are read from opportunity (no_next_meeting).
 -- PL/pgSQL so that RETURN QUERY may use a parallel plan.
 CREATE FUNCTION relintel.alerts(as_of timestamptz DEFAULT pg_catalog.now())
 RETURNS TABLE (entity_type relintel.entity_type,
@@ -67,6 +205,9 @@ LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 SET TimeZone = 'UTC'
 SET work_mem = '256MB'
+SET jit = off
+SET enable_nestloop = off
+SET enable_mergejoin = off
 AS $$
 DECLARE
     t constant timestamptz := as_of;
@@ -78,52 +219,32 @@ DECLARE
     weeks_ago constant timestamptz := as_of - interval '21 days';
 BEGIN
     RETURN QUERY
-    WITH m AS (
-        SELECT ei.entity_type, ei.entity_id, ei.kind, ei.occurred_at, ei.outbound, ei.duration,
-               ei.reply_latency, ei.sentiment, ei.external_participants,
-               (NOT ei.outbound OR ei.kind <> 'email') AS engaged,
-               ei.occurred_at <= t AS settled
-          FROM relintel.entity_interaction AS ei
-    ), w AS (
-        -- last_engaged: the entity's latest engaged interaction up to T;
-        -- previous_engaged: for each row, the latest engaged interaction of
-        -- the 365 days before T that precedes it (ROWS: an equal time counts).
-        SELECT m.*,
-               max(m.occurred_at) FILTER (WHERE m.engaged AND m.settled) OVER e AS last_engaged,
-               max(m.occurred_at) FILTER (WHERE m.engaged AND m.settled AND m.occurred_at > year_ago)
-                   OVER (e ORDER BY m.occurred_at ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
-                   AS previous_engaged
-          FROM m
-        WINDOW e AS (PARTITION BY m.entity_type, m.entity_id)
-    ), s AS MATERIALIZED (
-        SELECT w.entity_type, w.entity_id,
-               max(w.last_engaged) AS last_engaged,
-               -- going_dark: engaged interactions of the year and their gaps
-               count(*) FILTER (WHERE w.engaged AND w.settled AND w.occurred_at > year_ago) AS engaged_year,
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM w.occurred_at - w.previous_engaged)::float8)
-                   FILTER (WHERE w.engaged AND w.settled AND w.occurred_at > year_ago) AS typical_gap,
-               -- unanswered: outbound emails after the last engagement
-               count(*) FILTER (WHERE w.kind = 'email' AND w.outbound AND w.settled
-                                  AND w.occurred_at > coalesce(w.last_engaged, '-infinity')) AS unanswered,
-               min(w.occurred_at) FILTER (WHERE w.kind = 'email' AND w.outbound AND w.settled
-                                  AND w.occurred_at > coalesce(w.last_engaged, '-infinity')) AS first_unanswered,
-               -- single_threaded: the window's interactions and external participants
-               -- (each array is sorted: one address in all iff lowest first = highest last)
-               count(*) FILTER (WHERE w.settled AND w.occurred_at > month_ago) AS month_n,
-               min(w.occurred_at) FILTER (WHERE w.settled AND w.occurred_at > month_ago) AS month_first,
-               min(w.external_participants[1]) FILTER (WHERE w.settled AND w.occurred_at > month_ago) AS month_lowest,
-               max(w.external_participants[cardinality(w.external_participants)])
-                   FILTER (WHERE w.settled AND w.occurred_at > month_ago) AS month_highest,
-               -- no_next_meeting: last meeting or call, and any scheduled one
-               max(w.occurred_at) FILTER (WHERE w.kind <> 'email' AND w.settled) AS last_meeting,
-               count(*) FILTER (WHERE w.kind <> 'email' AND NOT w.settled) AS scheduled,
+    WITH s AS MATERIALIZED (
+        SELECT m.entity_type, m.entity_id,
+               max(m.occurred_at) FILTER (WHERE m.engaged AND m.occurred_at <= t) AS last_engaged,
+               -- going_dark: the engaged interactions of the year
+               array_agg(m.occurred_at) FILTER (WHERE m.engaged AND m.occurred_at <= t
+                                                  AND m.occurred_at > year_ago) AS engaged_year,
+               -- unanswered: the outbound emails (those after last_engaged below)
+               array_agg(m.occurred_at) FILTER (WHERE m.kind = 'email' AND m.outbound
+                                                  AND m.occurred_at <= t) AS sent,
+               -- single_threaded: the last 30 days' interactions and external
+               -- participants (one address in all iff lowest = highest)
+               count(*) FILTER (WHERE m.occurred_at <= t AND m.occurred_at > month_ago) AS month_n,
+               min(m.occurred_at) FILTER (WHERE m.occurred_at <= t AND m.occurred_at > month_ago) AS month_first,
+               min(m.external_lowest) FILTER (WHERE m.occurred_at <= t AND m.occurred_at > month_ago) AS month_lowest,
+               max(m.external_highest) FILTER (WHERE m.occurred_at <= t AND m.occurred_at > month_ago) AS month_highest,
+               -- no_next_meeting: the last meeting or call, and any scheduled
+               max(m.occurred_at) FILTER (WHERE m.kind <> 'email' AND m.occurred_at <= t) AS last_meeting,
+               count(*) FILTER (WHERE m.kind <> 'email' AND m.occurred_at > t) AS scheduled,
                -- health_drop: the states now and 30 days ago
-               relintel.health_agg(w.occurred_at, w.kind, w.outbound, w.duration, w.reply_latency, w.sentiment)
-                   FILTER (WHERE w.settled) AS state_now,
-               relintel.health_agg(w.occurred_at, w.kind, w.outbound, w.duration, w.reply_latency, w.sentiment)
-                   FILTER (WHERE w.occurred_at <= month_ago) AS state_then
-          FROM w
-         GROUP BY w.entity_type, w.entity_id
+               relintel.health_agg(m.occurred_at, m.kind, m.outbound, m.duration, m.reply_latency, m.sentiment)
+                   FILTER (WHERE m.occurred_at <= t) AS state_now,
+               relintel.health_agg(m.occurred_at, m.kind, m.outbound, m.duration, m.reply_latency, m.sentiment)
+                   FILTER (WHERE m.occurred_at <= month_ago) AS state_then
+          FROM (SELECT ei.*, (NOT ei.outbound OR ei.kind <> 'email') AS engaged
+                  FROM relintel.all_entity_interaction AS ei) AS m
+         GROUP BY m.entity_type, m.entity_id
     ), open_s AS (
         -- opportunities closed at T get no alert
         SELECT s.*
@@ -135,18 +256,23 @@ BEGIN
         SELECT d.entity_type, d.entity_id, 'going_dark'::text AS alert, d.dark_since AS since,
                'no answer or meeting for ' || relintel.alert_days(extract(epoch FROM t - d.last_engaged)::float8)
                || '; usual gap ' || relintel.alert_days(d.typical_gap) AS detail
-          FROM (SELECT os.*, os.last_engaged
-                       + make_interval(secs => greatest(min_silence, dark_factor * os.typical_gap)) AS dark_since
-                  FROM open_s AS os
-                 WHERE os.engaged_year >= 3) AS d
+          FROM (SELECT g.*, g.last_engaged
+                       + make_interval(secs => greatest(min_silence, dark_factor * g.typical_gap)) AS dark_since
+                  FROM (SELECT os.entity_type, os.entity_id, os.last_engaged,
+                               relintel.median_gap(os.engaged_year) AS typical_gap
+                          FROM open_s AS os
+                         WHERE cardinality(os.engaged_year) >= 3) AS g) AS d
          WHERE d.dark_since < t
         UNION ALL
-        SELECT os.entity_type, os.entity_id, 'unanswered', os.first_unanswered + answer_wait,
-               os.unanswered || ' emails since ' || to_char(os.first_unanswered, 'YYYY-MM-DD')
-               || ' without an answer'
+        SELECT os.entity_type, os.entity_id, 'unanswered', u.first_sent + answer_wait,
+               u.sent_count || ' emails since ' || to_char(u.first_sent, 'YYYY-MM-DD') || ' without an answer'
           FROM open_s AS os
-         WHERE os.unanswered >= 2
-           AND os.first_unanswered + answer_wait <= t
+         CROSS JOIN LATERAL (SELECT count(*) AS sent_count, min(x) AS first_sent
+                               FROM unnest(os.sent) AS x
+                              WHERE x > coalesce(os.last_engaged, '-infinity')) AS u
+         WHERE cardinality(os.sent) >= 2
+           AND u.sent_count >= 2
+           AND u.first_sent + answer_wait <= t
         UNION ALL
         SELECT os.entity_type, os.entity_id, 'single_threaded', os.month_first,
                'all ' || os.month_n || ' interactions in 30 days with ' || os.month_lowest
