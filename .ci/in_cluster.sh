@@ -45,4 +45,15 @@ if [ -x dashboard/test/run.sh ]; then
   echo "${bad:-0}" >>"$log_dir/failed"
   grep -q '^Result: PASS' "$log_dir/dashboard.log" || { overall=1; [ "${bad:-0}" -gt 0 ] || echo 1 >>"$log_dir/failed"; }
 fi
+
+# The alerts' notification test (TAP, LISTEN/NOTIFY needs a real connection).
+if [ -x test/alerts_notify.sh ]; then
+  prove test/alerts_notify.sh >"$log_dir/alerts_notify.log" 2>&1 || overall=1
+  cat "$log_dir/alerts_notify.log"
+  tests=$(sed -nE 's/.*Tests=([0-9]+).*/\1/p' "$log_dir/alerts_notify.log" | tail -1)
+  bad=$(sed -nE 's/.*Failed ([0-9]+)\/[0-9]+ subtests.*/\1/p' "$log_dir/alerts_notify.log" | awk '{s+=$1} END {print s+0}')
+  echo "$(( ${tests:-0} - ${bad:-0} ))" >>"$log_dir/passed"
+  echo "${bad:-0}" >>"$log_dir/failed"
+  grep -q '^Result: PASS' "$log_dir/alerts_notify.log" || { overall=1; [ "${bad:-0}" -gt 0 ] || echo 1 >>"$log_dir/failed"; }
+fi
 exit $overall
