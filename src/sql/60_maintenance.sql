@@ -365,25 +365,35 @@ COMMENT ON TRIGGER maintain_truncate ON relintel.interaction IS 'empties entity_
 -- Triggers on colleagues, domains and CRM records
 -- ---------------------------------------------------------------------------
 
--- relintel.record_stale: note interactions whose membership may change and
--- their entity and tie keys as they are now.
+-- relintel.record_stale: note interactions whose membership or inputs may
+-- change, and the replies to them (a reclassified mail changes its replies'
+-- latency), with their entity and tie keys as they are now.
 CREATE FUNCTION relintel.record_stale(interaction_ids bigint[])
 RETURNS void
-LANGUAGE sql
+LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 SET jit = off
 SET enable_hashjoin = off
 SET enable_mergejoin = off
 SET plan_cache_mode = force_generic_plan
-BEGIN ATOMIC
-    INSERT INTO relintel.stale (interaction_id) SELECT DISTINCT unnest(interaction_ids);
+AS $$
+DECLARE
+    touched bigint[];   -- the interactions, and the replies to them (their latency may change)
+BEGIN
+    touched := ARRAY(SELECT unnest(interaction_ids)
+                     UNION
+                     SELECT r.id FROM relintel.interaction AS p
+                       JOIN relintel.interaction AS r ON r.in_reply_to = p.message_id
+                      WHERE p.id = ANY (interaction_ids));
+    INSERT INTO relintel.stale (interaction_id) SELECT unnest(touched);
     INSERT INTO relintel.stale (entity_type, entity_id)
     SELECT DISTINCT ei.entity_type, ei.entity_id FROM relintel.entity_interaction AS ei
-     WHERE ei.interaction_id = ANY (interaction_ids);
+     WHERE ei.interaction_id = ANY (touched);
     INSERT INTO relintel.stale (colleague_id, address)
     SELECT DISTINCT ti.colleague_id, ti.address FROM relintel.tie_interaction AS ti
-     WHERE ti.interaction_id = ANY (interaction_ids);
+     WHERE ti.interaction_id = ANY (touched);
 END;
+$$;
 COMMENT ON FUNCTION relintel.record_stale(bigint[]) IS
     'records interactions whose membership may change, with their current entity and tie keys';
 
