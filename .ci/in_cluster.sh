@@ -56,4 +56,15 @@ if [ -x test/alerts_notify.sh ]; then
   echo "${bad:-0}" >>"$log_dir/failed"
   grep -q '^Result: PASS' "$log_dir/alerts_notify.log" || { overall=1; [ "${bad:-0}" -gt 0 ] || echo 1 >>"$log_dir/failed"; }
 fi
+
+# Concurrency of the maintained tables (TAP): pgbench writers, then verify().
+if [ -x test/concurrency.sh ]; then
+  prove test/concurrency.sh >"$log_dir/concurrency.log" 2>&1 || overall=1
+  cat "$log_dir/concurrency.log"
+  tests=$(sed -nE 's/.*Tests=([0-9]+).*/\1/p' "$log_dir/concurrency.log" | tail -1)
+  bad=$(sed -nE 's/.*Failed ([0-9]+)\/[0-9]+ subtests.*/\1/p' "$log_dir/concurrency.log" | awk '{s+=$1} END {print s+0}')
+  echo "$(( ${tests:-0} - ${bad:-0} ))" >>"$log_dir/passed"
+  echo "${bad:-0}" >>"$log_dir/failed"
+  grep -q '^Result: PASS' "$log_dir/concurrency.log" || { overall=1; [ "${bad:-0}" -gt 0 ] || echo 1 >>"$log_dir/failed"; }
+fi
 exit $overall
