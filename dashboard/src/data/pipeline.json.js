@@ -43,17 +43,25 @@ emit(await withClient(async (q) => {
   let alerts = null;
   let alertCounts = null;
   if (has_alerts) {
-    alerts = await q(`
+    // alerts() is one pass over every interaction: call it once.
+    const all = await q(`
       WITH names AS (
         SELECT 'opportunity' AS entity_type, id, name FROM relintel.opportunity_health
         UNION ALL SELECT 'account', id, name FROM relintel.account_health)
       SELECT a.entity_type::text AS entity_type, a.entity_id, n.name, a.alert, a.since, a.detail
         FROM relintel.alerts() AS a
-        JOIN names AS n ON n.entity_type = a.entity_type::text AND n.id = a.entity_id
+        LEFT JOIN names AS n ON n.entity_type = a.entity_type::text AND n.id = a.entity_id
        ORDER BY a.since DESC, a.entity_type, a.entity_id, a.alert`);
-    alertCounts = await q(`
-      SELECT alert, entity_type::text AS entity_type, count(*)::int AS alerts
-        FROM relintel.alerts() GROUP BY 1, 2 ORDER BY 1, 2`);
+    alerts = all.filter((a) => a.entity_type === "opportunity" || a.entity_type === "account");
+    const counts = new Map();
+    for (const a of all) {
+      const key = `${a.alert}\t${a.entity_type}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    alertCounts = [...counts].sort().map(([key, n]) => {
+      const [alert, entity_type] = key.split("\t");
+      return {alert, entity_type, alerts: n};
+    });
   }
 
   return {as_of, byStatusTrend, opportunities, atRisk, alerts, alertCounts};
