@@ -201,7 +201,7 @@ RETURNS TABLE (entity_type relintel.entity_type,
                alert text,
                since timestamptz,
                detail text)
-LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE ROWS 10000
 SET search_path = pg_catalog, pg_temp
 SET TimeZone = 'UTC'
 SET work_mem = '256MB'
@@ -341,6 +341,7 @@ RETURNS integer
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 SET TimeZone = 'UTC'
+SET enable_nestloop = off
 AS $$
 DECLARE
     new_alerts integer;
