@@ -222,6 +222,7 @@ ANALYZE gen_person;
 
 CREATE TEMP TABLE gen_colleague AS SELECT id, email FROM relintel.colleague;
 ALTER TABLE gen_colleague ADD PRIMARY KEY (id);
+ANALYZE gen_param, gen_words, gen_colleague;
 
 -- ---------------------------------------------------------------------------
 -- Interactions
@@ -232,6 +233,9 @@ ALTER TABLE gen_interaction DROP COLUMN id;
 
 SELECT :crm_only = 0 AS with_interactions \gset
 \if :with_interactions
+-- Hash joins to the people and colleagues: under the LIMIT the planner would
+-- otherwise pick nested loops that scan every person for every thread.
+SET enable_nestloop = off;
 
 -- Threads: 97.3 % of the interactions.  A thread is an email thread (1 to 5
 -- messages), a meeting or a call, with one person, started at a time shaped
@@ -337,8 +341,8 @@ SELECT 'meeting', date_trunc('hour', g.now) + (24 + 480 * pg_temp.u(i, 60)) * in
   FROM gen_param AS g CROSS JOIN gen_words AS w
  CROSS JOIN generate_series(1, (g.scale * 0.002)::bigint + 1) AS i
   JOIN gen_person AS p ON p.id = 1 + floor(g.n_con * pg_temp.u(i, 63))::int
-  JOIN gen_colleague AS c ON c.id = p.owner_id
- ;
+  JOIN gen_colleague AS c ON c.id = p.owner_id;
+RESET enable_nestloop;
 \endif
 
 -- ---------------------------------------------------------------------------
