@@ -211,7 +211,9 @@ COMMENT ON FUNCTION relintel.apply_changes(bigint[], bigint[], bigint[]) IS
 -- relintel.lock_reply_buckets: lock (sorted) the buckets of the Message-IDs
 -- given, so that a reply and the mail it answers are never written
 -- concurrently unseen by each other.  256 buckets bound the locks a
--- transaction holds however large its batch.
+-- transaction holds however large its batch.  UPDATE and DELETE lock all
+-- buckets before their first row (they learn the Message-IDs row by row,
+-- and taking buckets in row order could deadlock).
 CREATE FUNCTION relintel.lock_reply_buckets(message_ids text[])
 RETURNS void
 LANGUAGE sql
@@ -219,10 +221,13 @@ SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT pg_advisory_xact_lock(1919249516, b)
       FROM (SELECT DISTINCT hashtext(m) & 255 AS b FROM unnest(message_ids) AS m
-             WHERE m IS NOT NULL ORDER BY 1) AS buckets;
+             WHERE m IS NOT NULL
+            UNION
+            SELECT b FROM generate_series(0, 255) AS b WHERE message_ids IS NULL
+             ORDER BY 1) AS buckets;
 END;
 COMMENT ON FUNCTION relintel.lock_reply_buckets(text[]) IS
-    'locks, in sorted order, the advisory-lock buckets of the given Message-IDs';
+    'locks, in sorted order, the advisory-lock buckets of the given Message-IDs (all buckets for NULL)';
 
 
 -- ---------------------------------------------------------------------------
@@ -264,6 +269,25 @@ $$;
 COMMENT ON FUNCTION relintel.interaction_inserted() IS
     'statement trigger: folds inserted interactions into the maintained states';
 
+-- Before an UPDATE or DELETE statement: wait for directory changes, and lock
+-- every reply bucket (sorted) before any row is touched.
+CREATE FUNCTION relintel.interaction_changes_starting()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+SET plan_cache_mode = force_generic_plan
+AS $$
+BEGIN
+    LOCK TABLE relintel.entity_health, relintel.tie IN ROW EXCLUSIVE MODE;
+    PERFORM relintel.lock_reply_buckets(NULL);
+    RETURN NULL;
+END;
+$$;
+COMMENT ON FUNCTION relintel.interaction_changes_starting() IS
+    'statement trigger: takes the locks of an UPDATE or DELETE of interactions before its first row';
+
 -- Before UPDATE or DELETE of a row: record its keys and those of its replies
 -- as they are now.
 CREATE FUNCTION relintel.interaction_changing()
@@ -275,9 +299,6 @@ SET jit = off
 SET plan_cache_mode = force_generic_plan
 AS $$
 BEGIN
-    LOCK TABLE relintel.entity_health, relintel.tie IN ROW EXCLUSIVE MODE;
-    PERFORM relintel.lock_reply_buckets(ARRAY[OLD.message_id, OLD.in_reply_to]
-        || CASE WHEN TG_OP = 'UPDATE' THEN ARRAY[NEW.message_id, NEW.in_reply_to] END);
     PERFORM relintel.record_stale(ARRAY(
         SELECT OLD.id
         UNION ALL
@@ -345,6 +366,8 @@ COMMENT ON FUNCTION relintel.interaction_truncated() IS
 CREATE TRIGGER maintain_insert AFTER INSERT ON relintel.interaction
     REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION relintel.interaction_inserted();
+CREATE TRIGGER maintain_starting BEFORE UPDATE OR DELETE ON relintel.interaction
+    FOR EACH STATEMENT EXECUTE FUNCTION relintel.interaction_changes_starting();
 CREATE TRIGGER maintain_changing BEFORE UPDATE OR DELETE ON relintel.interaction
     FOR EACH ROW EXECUTE FUNCTION relintel.interaction_changing();
 CREATE TRIGGER maintain_update AFTER UPDATE ON relintel.interaction
@@ -355,6 +378,7 @@ CREATE TRIGGER maintain_delete AFTER DELETE ON relintel.interaction
 CREATE TRIGGER maintain_truncate AFTER TRUNCATE ON relintel.interaction
     FOR EACH STATEMENT EXECUTE FUNCTION relintel.interaction_truncated();
 COMMENT ON TRIGGER maintain_insert ON relintel.interaction IS 'keeps entity_health and tie fresh on INSERT and COPY';
+COMMENT ON TRIGGER maintain_starting ON relintel.interaction IS 'locks before an UPDATE or DELETE touches a row';
 COMMENT ON TRIGGER maintain_changing ON relintel.interaction IS 'records the keys of rows about to change';
 COMMENT ON TRIGGER maintain_update ON relintel.interaction IS 'keeps entity_health and tie fresh on UPDATE';
 COMMENT ON TRIGGER maintain_delete ON relintel.interaction IS 'keeps entity_health and tie fresh on DELETE';
@@ -579,6 +603,7 @@ COMMENT ON FUNCTION relintel.rebuild() IS
 -- interactions and CRM rows keeps the maintained tables fresh without being
 -- able to write them itself; nobody calls them directly.
 REVOKE ALL ON FUNCTION relintel.interaction_inserted(), relintel.interaction_changing(),
+                       relintel.interaction_changes_starting(),
                        relintel.interaction_changed(), relintel.interaction_truncated(),
                        relintel.directory_changing(), relintel.directory_changed()
     FROM PUBLIC;
