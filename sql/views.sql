@@ -119,10 +119,11 @@ SELECT id, name, interactions, last_interaction_at, status = 'insufficient' AS i
 -- (Floats are compared to 12 decimals: the aggregate sums in scan order,
 -- which may differ between two plans in the last bit.)
 WITH v AS (
-    SELECT 'contact'::relintel.entity_type AS t, * FROM relintel.contact_health
-    UNION ALL SELECT 'lead', * FROM relintel.lead_health
-    UNION ALL SELECT 'account', * FROM relintel.account_health
-    UNION ALL SELECT 'opportunity', * FROM relintel.opportunity_health
+    SELECT 'contact'::relintel.entity_type AS t, id, score, status, trend, trend_slope, last_interaction_at, last_engaged_at, interactions, recency, frequency, reciprocity, responsiveness, momentum, sentiment
+      FROM relintel.contact_health
+    UNION ALL SELECT 'lead', id, score, status, trend, trend_slope, last_interaction_at, last_engaged_at, interactions, recency, frequency, reciprocity, responsiveness, momentum, sentiment FROM relintel.lead_health
+    UNION ALL SELECT 'account', id, score, status, trend, trend_slope, last_interaction_at, last_engaged_at, interactions, recency, frequency, reciprocity, responsiveness, momentum, sentiment FROM relintel.account_health
+    UNION ALL SELECT 'opportunity', id, score, status, trend, trend_slope, last_interaction_at, last_engaged_at, interactions, recency, frequency, reciprocity, responsiveness, momentum, sentiment FROM relintel.opportunity_health
 )
 SELECT v.t, count(*) AS rows,
        count(*) FILTER (WHERE

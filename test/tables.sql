@@ -80,8 +80,12 @@ SELECT has_view('relintel', v, 'view relintel.' || v)
 SELECT columns_are('relintel', v,
     ARRAY['id', 'name', 'score', 'status', 'trend', 'trend_slope', 'last_interaction_at',
           'last_engaged_at', 'interactions', 'recency', 'frequency', 'reciprocity',
-          'responsiveness', 'momentum', 'sentiment'])
-  FROM unnest(ARRAY['contact_health', 'lead_health', 'account_health', 'opportunity_health']) AS v;
+          'responsiveness', 'momentum', 'sentiment'] || record_columns)
+  FROM (VALUES ('contact_health', ARRAY['account_id', 'email']),
+               ('lead_health', ARRAY['email', 'company']),
+               ('account_health', ARRAY['domain']),
+               ('opportunity_health', ARRAY['account_id', 'owner_id', 'created_at', 'closed_at']))
+       AS v(v, record_columns);
 
 -- Functions and their labels.
 SELECT has_function('relintel', 'kpis', ARRAY['relintel.entity_type', 'bigint', 'interval', 'timestamp with time zone']);

@@ -1,14 +1,12 @@
-// The two links between CRM records that the health views do not carry:
-// which contacts belong to an account, and a lead's address and company.
-// relintel's views give id and name only, so these come from the CRM record
-// tables themselves (relintel.contact, relintel.lead: key columns only, as a
-// BI tool joins its CRM records).  Nothing reads the interactions or the
-// maintained tables (entity_health, tie): scores, KPIs, history and ties
-// come from the views and functions.
+// The links between CRM records that the pages need: which contacts belong
+// to an account, and a lead's address and company.  They come from the
+// health views' record columns (contact_health.account_id, lead_health.email
+// and company), like everything else the dashboard reads: nothing reads the
+// base tables, the interactions or the maintained tables.
 export async function contactIdsOfAccount(q, accountId) {
-  return (await q("SELECT id FROM relintel.contact WHERE account_id = $1 ORDER BY id", [accountId])).map((r) => r.id);
+  return (await q("SELECT id FROM relintel.contact_health WHERE account_id = $1 ORDER BY id", [accountId])).map((r) => r.id);
 }
 
 export async function leads(q) {
-  return q("SELECT id, email, company FROM relintel.lead ORDER BY id");
+  return q("SELECT id, email, company FROM relintel.lead_health ORDER BY id");
 }

@@ -100,7 +100,7 @@ const asOf = (page) => page.$eval("[data-test=as-of]", (e) => e.getAttribute("da
      "pipeline: score chart draws one dot per scored opportunity");
   const atRisk = sql(`SELECT count(*) FROM (SELECT 1 FROM relintel.opportunity_health
                        WHERE (status IN ('poor','fair') OR trend = 'declining')
-                         AND last_interaction_at > now() - interval '90 days' LIMIT 15) s`);
+                         AND closed_at IS NULL LIMIT 15) s`);
   gt0(Number(atRisk), "pipeline: the demo data has opportunities at risk");
   eq(await rows(page, "table-at-risk"), atRisk, "pipeline: at-risk table has one row per opportunity at risk");
   gt0(await marks(page, "chart-factors", "cell"), "pipeline: factor chart draws its cells");

@@ -118,7 +118,9 @@ COMMENT ON FUNCTION relintel.health_at(relintel.entity_type, bigint, timestamptz
 CREATE VIEW relintel.contact_health AS
 SELECT e.id,
        COALESCE(e.full_name, e.email) AS name,
-       h.*
+       h.*,
+       e.account_id,
+       e.email
   FROM relintel.contact AS e
   LEFT JOIN relintel.entity_health AS s
          ON s.entity_type OPERATOR(pg_catalog.=) 'contact'
@@ -126,12 +128,14 @@ SELECT e.id,
  CROSS JOIN LATERAL relintel.health_report(s.state, pg_catalog.now()) AS h;
 
 COMMENT ON VIEW relintel.contact_health IS
-    'health of every contact now: score 0-100, status, trend, last interaction and factors (name = full name, else email)';
+    'health of every contact now: score 0-100, status, trend, last interaction and factors (name = full name, else email), with its account and email';
 
 CREATE VIEW relintel.lead_health AS
 SELECT e.id,
        COALESCE(e.full_name, e.email) AS name,
-       h.*
+       h.*,
+       e.email,
+       e.company
   FROM relintel.lead AS e
   LEFT JOIN relintel.entity_health AS s
          ON s.entity_type OPERATOR(pg_catalog.=) 'lead'
@@ -139,12 +143,13 @@ SELECT e.id,
  CROSS JOIN LATERAL relintel.health_report(s.state, pg_catalog.now()) AS h;
 
 COMMENT ON VIEW relintel.lead_health IS
-    'health of every lead now: score 0-100, status, trend, last interaction and factors (name = full name, else email)';
+    'health of every lead now: score 0-100, status, trend, last interaction and factors (name = full name, else email), with its email and company';
 
 CREATE VIEW relintel.account_health AS
 SELECT e.id,
        e.name,
-       h.*
+       h.*,
+       e.domain
   FROM relintel.account AS e
   LEFT JOIN relintel.entity_health AS s
          ON s.entity_type OPERATOR(pg_catalog.=) 'account'
@@ -152,12 +157,16 @@ SELECT e.id,
  CROSS JOIN LATERAL relintel.health_report(s.state, pg_catalog.now()) AS h;
 
 COMMENT ON VIEW relintel.account_health IS
-    'health of every account now: score 0-100, status, trend, last interaction and factors';
+    'health of every account now: score 0-100, status, trend, last interaction and factors, with its domain';
 
 CREATE VIEW relintel.opportunity_health AS
 SELECT e.id,
        e.name,
-       h.*
+       h.*,
+       e.account_id,
+       e.owner_id,
+       e.created_at,
+       e.closed_at
   FROM relintel.opportunity AS e
   LEFT JOIN relintel.entity_health AS s
          ON s.entity_type OPERATOR(pg_catalog.=) 'opportunity'
@@ -165,7 +174,7 @@ SELECT e.id,
  CROSS JOIN LATERAL relintel.health_report(s.state, pg_catalog.now()) AS h;
 
 COMMENT ON VIEW relintel.opportunity_health IS
-    'health of every opportunity now: score 0-100, status, trend, last interaction and factors';
+    'health of every opportunity now: score 0-100, status, trend, last interaction and factors, with its account, owner and open period';
 
 
 -- ---------------------------------------------------------------------------

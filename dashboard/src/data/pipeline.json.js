@@ -22,9 +22,8 @@ emit(await withClient(async (q) => {
      WHERE score IS NOT NULL
      ORDER BY id`);
 
-  // At risk: a poor or fair score, or a declining trend, among the
-  // opportunities still in play (an interaction in the last 90 days: the view
-  // has no closed_at), the lowest scores first.  Factors are each in 0 ... 1.
+  // At risk: a poor or fair score, or a declining trend, among the open
+  // opportunities, the lowest scores first.  Factors are each in 0 ... 1.
   const atRisk = await q(`
     SELECT id, name, score, status::text AS status, trend::text AS trend,
            round(trend_slope::numeric, 3)::float8 AS trend_slope,
@@ -32,7 +31,7 @@ emit(await withClient(async (q) => {
            recency, frequency, reciprocity, responsiveness, momentum, sentiment
       FROM relintel.opportunity_health
      WHERE (status IN ('poor', 'fair') OR trend = 'declining')
-       AND last_interaction_at > now() - interval '90 days'
+       AND closed_at IS NULL
      ORDER BY score, trend_slope, id
      LIMIT ${AT_RISK_LIMIT}`);
 

@@ -16,7 +16,7 @@ emit(await withClient(async (q) => {
   const all = await leads(q);
   const wanted = process.env.RELINTEL_LEAD?.toLowerCase();
   let candidates = wanted ? all.filter((l) => l.email === wanted) : all;
-  if (!candidates.length) throw new Error(`no lead ${wanted ?? ""} in relintel.lead`);
+  if (!candidates.length) throw new Error(`no lead ${wanted ?? ""} in relintel.lead_health`);
 
   let lead = null;
   let colleagues = [];
