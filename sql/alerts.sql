@@ -4,6 +4,12 @@
 -- answer_wait 5 days.  Details: whole days rounded down, dates in UTC.
 SET timezone = 'UTC';
 SET datestyle = 'ISO, YMD';
+-- Other tests share this database: work on empty tables inside a
+-- transaction that is rolled back at the end.
+BEGIN;
+TRUNCATE relintel.interaction, relintel.pending_interaction, relintel.opportunity_contact,
+         relintel.opportunity, relintel.contact, relintel.lead, relintel.account,
+         relintel.colleague, relintel.internal_domain, relintel.alert RESTART IDENTITY;
 INSERT INTO relintel.internal_domain VALUES ('contoso.com');
 INSERT INTO relintel.colleague (email) VALUES ('alice@contoso.com');
 INSERT INTO relintel.account (id, name) VALUES (10, 'Fabrikam'), (11, 'Tailspin');
@@ -170,3 +176,4 @@ SELECT relintel.median_gap('{2026-01-01, 2026-01-03, 2026-01-04}') / 86400 AS od
        relintel.median_gap('{2026-01-01, 2026-01-01, 2026-01-02}') / 86400 AS ties,      -- 0 1 -> 0.5
        relintel.median_gap('{2026-01-01, NULL}') AS too_few;
 SELECT relintel.median_gap('{2026-01-01, infinity}');
+ROLLBACK;
