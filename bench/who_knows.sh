@@ -8,7 +8,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 scale=${1:-${SCALE:-10000000}}
 transactions=${TRANSACTIONS:-2000}
-db=bench_who_${scale}
+db=${DB:-bench_who_${scale}}
 ensure_cluster
 dataset "$db" "$scale"
 # who_knows reads the maintained tie table: a data set loaded with REBUILD=0
