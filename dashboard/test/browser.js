@@ -108,7 +108,7 @@ const asOf = (page) => page.$eval("[data-test=as-of]", (e) => e.getAttribute("da
   ok(scores.every((s, i) => i === 0 || scores[i - 1] <= s), "pipeline: at-risk list sorted by score", scores.join(","));
   eq(scores[0], sql(`SELECT min(score) FROM relintel.opportunity_health
                       WHERE (status IN ('poor','fair') OR trend = 'declining')
-                        AND last_interaction_at > now() - interval '90 days'`),
+                        AND closed_at IS NULL`),
      "pipeline: lowest at-risk score = opportunity_health");
   const hasAlerts = sql("SELECT to_regprocedure('relintel.alerts(timestamptz)') IS NOT NULL") === "t";
   if (hasAlerts) {
