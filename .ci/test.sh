@@ -14,7 +14,7 @@ sudo_cmd=()
 
 log_dir=$(mktemp -d)
 status=0
-pg_virtualenv -t -v 15 bash .ci/in_cluster.sh "$log_dir" || status=$?
+pg_virtualenv -t -v 15 -o 'shared_buffers=1GB' bash .ci/in_cluster.sh "$log_dir" || status=$?
 
 passed=$(cat "$log_dir"/passed 2>/dev/null | awk '{s+=$1} END {print s+0}')
 failed=$(cat "$log_dir"/failed 2>/dev/null | awk '{s+=$1} END {print s+0}')

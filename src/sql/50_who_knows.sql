@@ -32,6 +32,8 @@ RETURNS TABLE (colleague_id bigint,
                last_interaction_kind relintel.interaction_kind)
 LANGUAGE plpgsql STABLE STRICT SECURITY DEFINER PARALLEL SAFE ROWS 5
 SET search_path = pg_catalog, pg_temp
+SET jit = off
+SET plan_cache_mode = force_generic_plan    -- planned once per session, not per call
 AS $$
 #variable_conflict use_column
 DECLARE
