@@ -604,6 +604,28 @@ factors_score(const HealthFactors *factors)
 	return (int32) round(100.0 * factors->weighted_sum / factors->total_weight);
 }
 
+/* The status band of a score: good, fair or poor by the settings. */
+static const char *
+status_label(int32 score)
+{
+	if (score >= relintel_good_score)
+		return "good";
+	if (score >= relintel_fair_score)
+		return "fair";
+	return "poor";
+}
+
+/* The trend of a slope: improving above 0.05, declining below -0.05, else steady. */
+static const char *
+trend_label(double slope)
+{
+	if (slope > 0.05)
+		return "improving";
+	if (slope < -0.05)
+		return "declining";
+	return "steady";
+}
+
 PG_FUNCTION_INFO_V1(health_score);
 
 /* score(health_state, as_of): the health score, NULL with fewer than 3 interactions. */
@@ -628,20 +650,13 @@ health_status(PG_FUNCTION_ARGS)
 	HealthState *state = PG_GETARG_HEALTH(0);
 	HealthFactors factors;
 	int32		score;
-	const char *label;
 
 	check_finite_time(PG_GETARG_TIMESTAMPTZ(1), "as_of");
 	if (state->n < MIN_INTERACTIONS)
 		return enum_datum(fcinfo, "health_status", "insufficient");
 	health_compute(state, PG_GETARG_TIMESTAMPTZ(1), &factors);
 	score = factors_score(&factors);
-	if (score >= relintel_good_score)
-		label = "good";
-	else if (score >= relintel_fair_score)
-		label = "fair";
-	else
-		label = "poor";
-	return enum_datum(fcinfo, "health_status", label);
+	return enum_datum(fcinfo, "health_status", status_label(score));
 }
 
 PG_FUNCTION_INFO_V1(health_trend);
@@ -652,17 +667,12 @@ health_trend(PG_FUNCTION_ARGS)
 {
 	HealthState *state = PG_GETARG_HEALTH(0);
 	HealthFactors factors;
-	const char *label = "steady";
 
 	check_finite_time(PG_GETARG_TIMESTAMPTZ(1), "as_of");
 	if (state->n < MIN_INTERACTIONS)
 		PG_RETURN_NULL();
 	health_compute(state, PG_GETARG_TIMESTAMPTZ(1), &factors);
-	if (factors.slope > 0.05)
-		label = "improving";
-	else if (factors.slope < -0.05)
-		label = "declining";
-	return enum_datum(fcinfo, "health_trend", label);
+	return enum_datum(fcinfo, "health_trend", trend_label(factors.slope));
 }
 
 PG_FUNCTION_INFO_V1(health_trend_slope);
@@ -775,4 +785,75 @@ health_state_eq(PG_FUNCTION_ARGS)
 				   floats_close(left->sentiment_n, right->sentiment_n) &&
 				   left->week == right->week &&
 				   memcmp(left->weekly, right->weekly, sizeof(left->weekly)) == 0);
+}
+
+/* Columns of health_report(). */
+enum
+{
+	REPORT_SCORE, REPORT_STATUS, REPORT_TREND, REPORT_TREND_SLOPE,
+	REPORT_LAST_AT, REPORT_LAST_ENGAGED, REPORT_INTERACTIONS,
+	REPORT_RECENCY, REPORT_FREQUENCY, REPORT_RECIPROCITY, REPORT_RESPONSIVENESS,
+	REPORT_MOMENTUM, REPORT_SENTIMENT, REPORT_COLUMNS
+};
+
+PG_FUNCTION_INFO_V1(health_report);
+
+/*
+ * health_report(state, as_of): the columns of the health views in one pass:
+ * score, status, trend, trend slope, last interaction, last engagement, n and
+ * each factor.  A NULL state (no interactions) is insufficient with n = 0;
+ * with fewer than 3 interactions score, trend and trend slope are NULL.
+ */
+Datum
+health_report(PG_FUNCTION_ARGS)
+{
+	TupleDesc	descriptor;
+	Datum		values[REPORT_COLUMNS] = {0};
+	bool		nulls[REPORT_COLUMNS];
+	HealthState *state;
+	HealthFactors factors;
+	const char *status = "insufficient";
+
+	if (get_call_result_type(fcinfo, NULL, &descriptor) != TYPEFUNC_COMPOSITE)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("health_report() must be called in a context that accepts a record")));
+	descriptor = BlessTupleDesc(descriptor);
+	memset(nulls, true, sizeof(nulls));
+	nulls[REPORT_STATUS] = false;
+	nulls[REPORT_INTERACTIONS] = false;
+	values[REPORT_INTERACTIONS] = Int64GetDatum(0);
+
+	if (!PG_ARGISNULL(0) && !PG_ARGISNULL(1))
+	{
+		state = PG_GETARG_HEALTH(0);
+		health_compute(state, PG_GETARG_TIMESTAMPTZ(1), &factors);
+		values[REPORT_INTERACTIONS] = Int64GetDatum(state->n);
+		values[REPORT_LAST_AT] = TimestampTzGetDatum(state->last_at);
+		nulls[REPORT_LAST_AT] = false;
+		values[REPORT_LAST_ENGAGED] = TimestampTzGetDatum(state->last_engaged);
+		nulls[REPORT_LAST_ENGAGED] = state->last_engaged == DT_NOBEGIN;
+		values[REPORT_RECENCY] = Float8GetDatum(factors.recency);
+		values[REPORT_FREQUENCY] = Float8GetDatum(factors.frequency);
+		values[REPORT_RECIPROCITY] = Float8GetDatum(factors.reciprocity);
+		values[REPORT_RESPONSIVENESS] = Float8GetDatum(factors.responsiveness);
+		values[REPORT_MOMENTUM] = Float8GetDatum(factors.momentum);
+		values[REPORT_SENTIMENT] = Float8GetDatum(factors.sentiment);
+		nulls[REPORT_RECENCY] = nulls[REPORT_FREQUENCY] = nulls[REPORT_RECIPROCITY] = false;
+		nulls[REPORT_MOMENTUM] = false;
+		nulls[REPORT_RESPONSIVENESS] = !factors.has_responsiveness;
+		nulls[REPORT_SENTIMENT] = !factors.has_sentiment;
+		if (state->n >= MIN_INTERACTIONS)
+		{
+			int32		score = factors_score(&factors);
+
+			values[REPORT_SCORE] = Int32GetDatum(score);
+			values[REPORT_TREND_SLOPE] = Float8GetDatum(factors.slope);
+			values[REPORT_TREND] = enum_datum(fcinfo, "health_trend", trend_label(factors.slope));
+			nulls[REPORT_SCORE] = nulls[REPORT_TREND_SLOPE] = nulls[REPORT_TREND] = false;
+			status = status_label(score);
+		}
+	}
+	values[REPORT_STATUS] = enum_datum(fcinfo, "health_status", status);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(descriptor, values, nulls)));
 }

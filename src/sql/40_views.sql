@@ -34,42 +34,26 @@ COMMENT ON VIEW relintel.live_entity_state IS
 REVOKE ALL ON relintel.live_entity_state FROM PUBLIC;
 
 -- relintel.health_report: the columns shared by the four health views, for
--- a state (NULL: no interactions) evaluated at as_of.  An entity with fewer
--- than 3 interactions is "insufficient", with score, trend and trend slope
--- NULL; its factors are still shown.
-CREATE FUNCTION relintel.health_report(state relintel.health_state, as_of timestamptz)
-RETURNS TABLE (score integer,
-               status relintel.health_status,
-               trend relintel.health_trend,
-               trend_slope double precision,
-               last_interaction_at timestamptz,
-               last_engaged_at timestamptz,
-               interactions bigint,
-               recency double precision,
-               frequency double precision,
-               reciprocity double precision,
-               responsiveness double precision,
-               momentum double precision,
-               sentiment double precision)
-LANGUAGE sql STABLE PARALLEL SAFE ROWS 1
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT relintel.score($1, $2),
-           COALESCE(relintel.status($1, $2), 'insufficient'),
-           relintel.trend($1, $2),
-           CASE WHEN relintel.score($1, $2) IS NOT NULL THEN relintel.trend_slope($1, $2) END,
-           f.last_at,
-           f.last_engaged,
-           COALESCE(f.n, 0),
-           f.recency,
-           f.frequency,
-           f.reciprocity,
-           f.responsiveness,
-           f.momentum,
-           f.sentiment
-      FROM (SELECT 1) AS one
-      LEFT JOIN LATERAL relintel.factors($1, $2) AS f ON true
-$$;
+-- a state (NULL: no interactions) evaluated at as_of, computed in one pass
+-- in C (src/health.c).  An entity with fewer than 3 interactions is
+-- "insufficient", with score, trend and trend slope NULL; its factors are
+-- still shown.
+CREATE FUNCTION relintel.health_report(state relintel.health_state, as_of timestamptz,
+    OUT score integer,
+    OUT status relintel.health_status,
+    OUT trend relintel.health_trend,
+    OUT trend_slope double precision,
+    OUT last_interaction_at timestamptz,
+    OUT last_engaged_at timestamptz,
+    OUT interactions bigint,
+    OUT recency double precision,
+    OUT frequency double precision,
+    OUT reciprocity double precision,
+    OUT responsiveness double precision,
+    OUT momentum double precision,
+    OUT sentiment double precision)
+    AS 'MODULE_PATHNAME', 'health_report'
+    LANGUAGE C STABLE PARALLEL SAFE;
 
 COMMENT ON FUNCTION relintel.health_report(relintel.health_state, timestamptz) IS
     'score, status, trend, trend slope, last interaction, last engagement, n and factors of a health state at as_of (NULL state: insufficient, 0 interactions)';
