@@ -90,6 +90,33 @@ SELECT r.name AS opportunity, r.owner, r.score, r.status, r.trend,
   FROM at_risk AS r
  ORDER BY r.score, r.id;
 
+-- ---------------------------------------------------------------------------
+-- Act now: the alerts of SPEC section 4, stored by refresh_alerts() (which
+-- also notifies every new one on the channel relintel_alert).
+SELECT relintel.refresh_alerts() AS new_alerts \gset
+\echo
+\echo '━━ Act now (' :new_alerts 'new alerts; open deals and accounts, the most recent first)'
+WITH named AS (
+    SELECT 'opportunity'::relintel.entity_type AS entity_type, h.id, h.name, h.owner_id
+      FROM relintel.opportunity_health AS h WHERE h.closed_at IS NULL
+    UNION ALL
+    SELECT 'account', h.id, h.name, NULL FROM relintel.account_health AS h
+)
+SELECT n.entity_type AS record, n.name, c.display_name AS owner,
+       replace(a.alert, '_', ' ') AS alert, a.detail,
+       to_char(a.since, 'DD Mon') AS since
+  FROM relintel.alert AS a
+  JOIN named AS n ON n.entity_type = a.entity_type AND n.id = a.entity_id
+  LEFT JOIN relintel.colleague AS c ON c.id = n.owner_id
+ ORDER BY a.since DESC, n.entity_type, n.name, a.alert
+ LIMIT 12;
+SELECT a.alert, count(*) FILTER (WHERE a.entity_type = 'opportunity') AS opportunities,
+       count(*) FILTER (WHERE a.entity_type = 'account') AS accounts,
+       count(*) FILTER (WHERE a.entity_type = 'contact') AS contacts,
+       count(*) FILTER (WHERE a.entity_type = 'lead') AS leads
+  FROM relintel.alert AS a
+ GROUP BY a.alert ORDER BY count(*) DESC;
+
 -- hm(interval): hours and minutes.
 CREATE FUNCTION pg_temp.hm(i interval) RETURNS text
 LANGUAGE sql IMMUTABLE
