@@ -95,7 +95,7 @@ SELECT r.name AS opportunity, r.owner, r.score, r.status, r.trend,
 -- also notifies every new one on the channel relintel_alert).
 SELECT relintel.refresh_alerts() AS new_alerts \gset
 \echo
-\echo '━━ Act now (' :new_alerts 'new alerts; open deals and accounts, the most recent first)'
+\echo '━━ Act now (' :new_alerts 'new alerts; open deals first, silences and unanswered mail before score drops)'
 WITH named AS (
     SELECT 'opportunity'::relintel.entity_type AS entity_type, h.id, h.name, h.owner_id
       FROM relintel.opportunity_health AS h WHERE h.closed_at IS NULL
@@ -108,7 +108,10 @@ SELECT n.entity_type AS record, n.name, c.display_name AS owner,
   FROM relintel.alert AS a
   JOIN named AS n ON n.entity_type = a.entity_type AND n.id = a.entity_id
   LEFT JOIN relintel.colleague AS c ON c.id = n.owner_id
- ORDER BY a.since DESC, n.entity_type, n.name, a.alert
+ ORDER BY n.entity_type DESC,   -- opportunities first, then accounts
+          array_position(ARRAY['going_dark', 'unanswered', 'single_threaded', 'no_next_meeting', 'health_drop'],
+                         a.alert),
+          a.since DESC, n.name
  LIMIT 12;
 SELECT a.alert, count(*) FILTER (WHERE a.entity_type = 'opportunity') AS opportunities,
        count(*) FILTER (WHERE a.entity_type = 'account') AS accounts,
