@@ -76,13 +76,16 @@ REVOKE ALL ON relintel.settled_entity_interaction, relintel.settled_tie_interact
 -- The queries here touch few rows through many index probes: JIT compilation
 -- would cost more than it saves, hash joins over whole CRM tables are what a
 -- misestimated ANY(array) would otherwise pick, and planning these queries
--- anew for each statement (custom plans) costs more than running them.
+-- anew for each statement (custom plans) costs more than running them.  The
+-- one generic plan must not depend on statistics (a plan made while the
+-- tables looked empty would scan them per row), hence no sequential scans.
 CREATE FUNCTION relintel.apply_changes(merged_ids bigint[], recomputed_ids bigint[],
                                        answered_ids bigint[] DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 SET jit = off
+SET enable_seqscan = off
 SET enable_hashjoin = off
 SET enable_mergejoin = off
 SET plan_cache_mode = force_generic_plan
@@ -397,6 +400,7 @@ RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 SET jit = off
+SET enable_seqscan = off
 SET enable_hashjoin = off
 SET enable_mergejoin = off
 SET plan_cache_mode = force_generic_plan
