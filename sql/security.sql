@@ -39,7 +39,10 @@ SELECT p.oid::regprocedure
   JOIN pg_language AS l ON l.oid = p.prolang
  WHERE p.pronamespace = 'relintel'::regnamespace
    AND l.lanname IN ('sql', 'plpgsql')
-   AND NOT coalesce(p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], false);
+   AND NOT coalesce(p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], false)
+   -- a BEGIN ATOMIC body binds its names when it is created: no search_path
+   -- reaches it (and without a SET clause the planner can inline it)
+   AND NOT (p.prosqlbody IS NOT NULL AND p.proconfig IS NULL);
 -- who_knows and intro_request are SECURITY DEFINER.
 SELECT p.proname, p.prosecdef
   FROM pg_proc AS p

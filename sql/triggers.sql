@@ -103,7 +103,6 @@ BEGIN
     SELECT count(*) INTO v FROM relintel.verify();
     SELECT (SELECT count(*) FROM relintel.entity_health WHERE state IS NULL)
          + (SELECT count(*) FROM relintel.tie WHERE state IS NULL)
-         + (SELECT count(*) FROM relintel.stale)
       INTO junk;
     TRUNCATE t.snap_h, t.snap_t;
     INSERT INTO t.snap_h SELECT * FROM relintel.entity_health;

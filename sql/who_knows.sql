@@ -83,9 +83,14 @@ UPDATE relintel.colleague SET share_relationships = false WHERE id = 3;
 -- alice -> ann: T_out = 3.4253 + 2^(-4.6667/90) = 4.3900, E = 13.6930,
 -- O = 7.8198, b = 2*5.8731/13.6929 = 0.8578:
 -- 100 * 0.9674 * 0.9147 = 88.5 -> 88: one-way mail lowers the tie.
+-- The setting shapes the stored ties: it is the database's, changed by
+-- configure() (which rebuilds); a session's SET changes nothing.
 SET relintel.max_tie_participants = 20;
 SELECT colleague_id, strength FROM relintel.who_knows('ann.lee@fabrikam.com', 5, '2026-06-15 00:00+00');
 RESET relintel.max_tie_participants;
+SELECT relintel.configure('relintel.max_tie_participants', '20');
+SELECT colleague_id, strength FROM relintel.who_knows('ann.lee@fabrikam.com', 5, '2026-06-15 00:00+00');
+SELECT relintel.configure('relintel.max_tie_participants', '10');
 
 -- Ranking ties: newbie@startup.io met alice and dan together on
 -- 2026-06-14 00:00 and bob alone on 2026-06-13 12:00.

@@ -161,7 +161,7 @@ check "no failed transactions (${failed:-unknown})" test "${failed:-1}" -eq 0
 check "no deadlocks (pg_stat_database: ${before:-?} before, ${after:-?} after)" test "${after:-x}" = "${before:-y}"
 mismatches=$(psql_db -At -c "SELECT count(*) FROM relintel.verify()")
 check "verify() is empty (${mismatches:-error} rows)" test "${mismatches:-1}" = 0
-leftovers=$(psql_db -At -c "SELECT (SELECT count(*) FROM relintel.stale) + (SELECT count(*) FROM relintel.entity_health WHERE state IS NULL) + (SELECT count(*) FROM relintel.tie WHERE state IS NULL)")
+leftovers=$(psql_db -At -c "SELECT (SELECT count(*) FROM relintel.entity_health WHERE state IS NULL) + (SELECT count(*) FROM relintel.tie WHERE state IS NULL)")
 check "no work list or NULL state left behind (${leftovers:-error})" test "${leftovers:-1}" = 0
 psql_db -At -c "SELECT format('# interactions %s, pending %s, entity states %s, ties %s',
                   (SELECT count(*) FROM relintel.interaction), (SELECT count(*) FROM relintel.pending_interaction),

@@ -1,16 +1,111 @@
 -- ===========================================================================
--- 25_maintained.sql: the tables that relintel maintains (SPEC section 3).
+-- 25_maintained.sql: what relintel stores besides the CRM (SPEC section 3)
 --
--- entity_health and tie hold one state per key, kept equal to a full
--- recomputation from the base tables by the triggers of 60_maintenance.sql;
--- the health views and who_knows read them.  pending_interaction lists the
--- interactions dated later than when they were written, and stale is the
--- work list of a running statement.  Nobody but the extension writes them.
+-- Data flows one way: base tables -> classification -> stored membership ->
+-- fold -> states -> readers.
+--
+--   interaction_fact     one row per interaction: its participants split by
+--                        side, whether it counts, its direction and, for a
+--                        reply, which interaction it answers and how late
+--   entity_member        which counted interaction belongs to which entity,
+--                        with the inputs of health_agg
+--   tie_member           which counted interaction links colleague and
+--                        external address, with the inputs of tie_agg
+--   entity_health, tie   the folded states, one per key
+--   pending_interaction  interactions dated later than when they were written
+--   stored_setting       the settings that shape stored rows and states
+--
+-- The rules that fill the first three live in 30_membership.sql (and only
+-- there); the triggers of 60_maintenance.sql keep all of them equal to a
+-- recomputation from the base tables.  Nobody but the extension writes them,
+-- and nobody but their owner reads them: the views and functions are the
+-- doors.
 -- ===========================================================================
 
 
 -- ---------------------------------------------------------------------------
--- Tables
+-- Settings that shape stored rows and states
+-- ---------------------------------------------------------------------------
+
+-- The database's values of relintel.health_half_life, relintel.tie_half_life
+-- and relintel.max_tie_participants: maintenance reads them here, never from
+-- the writer's session (a session's SET would otherwise decide what is
+-- stored).  Changed only through relintel.configure(), which rebuilds.
+CREATE TABLE relintel.stored_setting (
+    name  text PRIMARY KEY
+          CHECK (name IN ('relintel.health_half_life', 'relintel.tie_half_life',
+                          'relintel.max_tie_participants')),
+    value text NOT NULL
+);
+COMMENT ON TABLE relintel.stored_setting IS
+    'the database''s values of the settings that shape stored states (change them with relintel.configure())';
+INSERT INTO relintel.stored_setting (name, value) VALUES
+    ('relintel.health_half_life', '21'),
+    ('relintel.tie_half_life', '90'),
+    ('relintel.max_tie_participants', '10');
+
+
+-- ---------------------------------------------------------------------------
+-- Stored classification and membership
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE relintel.interaction_fact (
+    interaction_id        bigint PRIMARY KEY,
+    kind                  relintel.interaction_kind NOT NULL,
+    occurred_at           timestamptz NOT NULL,
+    duration              interval,
+    sentiment             real,
+    regarding_type        relintel.entity_type,
+    regarding_id          bigint,
+    sender                text NOT NULL,
+    counts                boolean NOT NULL,
+    outbound              boolean NOT NULL,
+    internal_participants text[] NOT NULL,
+    external_participants text[] NOT NULL,
+    replied_to            bigint,
+    reply_latency         interval
+);
+COMMENT ON TABLE relintel.interaction_fact IS
+    'each interaction classified: participants by side (sorted), counts (an internal and an external participant), outbound (sender internal), and the interaction it replies to with the latency';
+CREATE INDEX interaction_fact_replied_to_idx ON relintel.interaction_fact (replied_to)
+    WHERE replied_to IS NOT NULL;
+COMMENT ON INDEX relintel.interaction_fact_replied_to_idx IS
+    'the replies to an interaction, as classified (found again when it changes or goes)';
+
+CREATE TABLE relintel.entity_member (
+    entity_type    relintel.entity_type NOT NULL,
+    entity_id      bigint NOT NULL,
+    interaction_id bigint NOT NULL,
+    occurred_at    timestamptz NOT NULL,
+    kind           relintel.interaction_kind NOT NULL,
+    outbound       boolean NOT NULL,
+    duration       interval,
+    reply_latency  interval,
+    sentiment      real,
+    PRIMARY KEY (entity_type, entity_id, interaction_id)
+);
+COMMENT ON TABLE relintel.entity_member IS
+    'which counted interaction belongs to which account, contact, lead or opportunity, with the inputs of health_agg';
+CREATE INDEX entity_member_interaction_idx ON relintel.entity_member (interaction_id);
+COMMENT ON INDEX relintel.entity_member_interaction_idx IS 'the entities of an interaction';
+
+CREATE TABLE relintel.tie_member (
+    address        text NOT NULL,
+    colleague_id   bigint NOT NULL,
+    interaction_id bigint NOT NULL,
+    occurred_at    timestamptz NOT NULL,
+    kind           relintel.interaction_kind NOT NULL,
+    outbound       boolean NOT NULL,
+    PRIMARY KEY (address, colleague_id, interaction_id)
+);
+COMMENT ON TABLE relintel.tie_member IS
+    'which counted interaction links a colleague and an external address, with the inputs of tie_agg (outbound: the colleague sent it)';
+CREATE INDEX tie_member_interaction_idx ON relintel.tie_member (interaction_id);
+COMMENT ON INDEX relintel.tie_member_interaction_idx IS 'the ties of an interaction';
+
+
+-- ---------------------------------------------------------------------------
+-- Folded states
 -- ---------------------------------------------------------------------------
 
 CREATE TABLE relintel.entity_health (
@@ -38,7 +133,7 @@ CREATE INDEX tie_address_idx ON relintel.tie (address);
 COMMENT ON INDEX relintel.tie_address_idx IS 'who_knows: the ties of one external address';
 
 CREATE TABLE relintel.pending_interaction (
-    interaction_id bigint PRIMARY KEY REFERENCES relintel.interaction (id) ON DELETE CASCADE,
+    interaction_id bigint PRIMARY KEY,
     occurred_at    timestamptz NOT NULL
 );
 COMMENT ON TABLE relintel.pending_interaction IS
@@ -46,19 +141,7 @@ COMMENT ON TABLE relintel.pending_interaction IS
 CREATE INDEX pending_interaction_due_idx ON relintel.pending_interaction (occurred_at);
 COMMENT ON INDEX relintel.pending_interaction_due_idx IS 'catch_up: the pending interactions that are due';
 
-CREATE TABLE relintel.stale (
-    backend_pid    integer NOT NULL DEFAULT pg_catalog.pg_backend_pid(),
-    interaction_id bigint,
-    entity_type    relintel.entity_type,
-    entity_id      bigint,
-    colleague_id   bigint,
-    address        text
-);
-COMMENT ON TABLE relintel.stale IS
-    'work list of the running statement: interactions whose membership may change, and keys as they were before';
-CREATE INDEX stale_backend_idx ON relintel.stale (backend_pid);
-COMMENT ON INDEX relintel.stale_backend_idx IS 'the work list of one backend';
-
-REVOKE ALL ON relintel.entity_health, relintel.tie, relintel.pending_interaction, relintel.stale FROM PUBLIC;
-
-
+REVOKE ALL ON relintel.stored_setting, relintel.interaction_fact, relintel.entity_member,
+              relintel.tie_member, relintel.entity_health, relintel.tie,
+              relintel.pending_interaction
+  FROM PUBLIC;

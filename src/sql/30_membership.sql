@@ -1,159 +1,115 @@
 -- ===========================================================================
--- 30_membership.sql: classification, replies and membership (SPEC section 1)
+-- 30_membership.sql: the rules of classification, replies and membership
+-- (SPEC section 1), stated once, for a set of interactions
 --
--- One definition of each rule, used by the health views, the KPIs, the
--- activity history and who_knows (and by the triggers of the maintained
--- tables):
+--   classify(ids)            interaction -> interaction_fact rows: the
+--                            participants by side, counts, direction, and
+--                            the reply rule
+--   entity_membership(ids)   interaction_fact -> entity_member rows: which
+--                            counted interaction belongs to which entity
+--   tie_membership(ids)      interaction_fact -> tie_member rows: which
+--                            counted interaction links colleague and address
+--   interactions_touching()  the other direction: which interactions a
+--                            changed row of a CRM or directory table may
+--                            move (found through indexes)
 --
---   interaction_participant   one row per distinct participant, internal or not
---   interaction_class         per interaction: participants, counts?, outbound?
---   interaction_reply         R replies to P, with its latency
---   interaction_fact          per counted interaction: the aggregates' inputs
---   entity_interaction        which counted interaction belongs to which entity
---   tie_interaction           which interaction links colleague u and address x
---
--- They are plain views built interaction by interaction (LATERAL), so that
--- a caller interested in a few interactions writes "WHERE interaction_id =
--- ANY(...)" and every lookup behind it is an index probe: the triggers of
--- the maintained tables read them that way.  None of them is granted to anyone: they show who wrote to
--- whom, which only the extension's functions may read.
+-- ids is a set of interaction ids, or NULL for all of them.  Each function is
+-- one query of hash-joinable set operations: the triggers and rebuild()
+-- write what they return (60_maintenance.sql), verify() compares it with
+-- what is stored, and every reader reads what is stored.  The functions are
+-- SQL with a BEGIN ATOMIC body: their names are bound when they are created
+-- (no search_path can redirect them) and, having no SET clause, the planner
+-- inlines them into the calling statement, so a set of one interaction is
+-- planned as index probes and a set of a million as hash joins.
 --
 -- Nothing here looks at the clock: leaving pending (future) interactions out
--- is the reader's business (views, kpis, who_knows filter on occurred_at).
+-- is the fold's and the readers' business.  None of it is granted to anyone:
+-- it shows who wrote to whom.
 -- ===========================================================================
 
 
 -- ---------------------------------------------------------------------------
--- Participants and internal/external classification
+-- Domains of participants (also indexed, for account and internal domains)
 -- ---------------------------------------------------------------------------
 
--- An address is internal when it is a colleague's email or its domain is in
--- internal_domain (two index probes per participant).
-CREATE VIEW relintel.interaction_participant AS
-SELECT i.id AS interaction_id,
-       p.address,
-       p.address OPERATOR(pg_catalog.=) i.sender AS is_sender,
-       (EXISTS (SELECT 1 FROM relintel.colleague AS c
-                 WHERE c.email OPERATOR(pg_catalog.=) p.address)
-        OR EXISTS (SELECT 1 FROM relintel.internal_domain AS d
-                    WHERE d.domain OPERATOR(pg_catalog.=) pg_catalog.split_part(p.address, '@', 2))) AS internal
-  FROM relintel.interaction AS i
- CROSS JOIN LATERAL (
-        SELECT DISTINCT a.address
-          FROM pg_catalog.unnest(pg_catalog.array_prepend(i.sender, i.recipients)) AS a(address)
-       ) AS p;
-
-COMMENT ON VIEW relintel.interaction_participant IS
-    'one row per distinct participant (sender + recipients) of each interaction, with internal = colleague email or internal domain';
-
--- Per interaction: its participants split by side, whether it counts (at
--- least one internal and one external participant) and its direction
--- (outbound when the sender is internal).
-CREATE VIEW relintel.interaction_class AS
-SELECT i.id AS interaction_id,
-       i.kind,
-       i.occurred_at,
-       i.duration,
-       i.sentiment,
-       i.sender,
-       i.recipients,
-       i.message_id,
-       i.in_reply_to,
-       i.regarding_type,
-       i.regarding_id,
-       p.participants,
-       p.internal_participants,
-       p.external_participants,
-       (pg_catalog.cardinality(p.internal_participants) > 0
-        AND pg_catalog.cardinality(p.external_participants) > 0) AS counts,
-       p.sender_internal AS outbound
-  FROM relintel.interaction AS i
- CROSS JOIN LATERAL (
-        SELECT pg_catalog.array_agg(ip.address ORDER BY ip.address) AS participants,
-               COALESCE(pg_catalog.array_agg(ip.address ORDER BY ip.address)
-                          FILTER (WHERE ip.internal), '{}') AS internal_participants,
-               COALESCE(pg_catalog.array_agg(ip.address ORDER BY ip.address)
-                          FILTER (WHERE NOT ip.internal), '{}') AS external_participants,
-               COALESCE(pg_catalog.bool_or(ip.is_sender AND ip.internal), false) AS sender_internal
-          FROM (SELECT ip.address, ip.is_sender, ip.internal
-                  FROM relintel.interaction_participant AS ip
-                 WHERE ip.interaction_id OPERATOR(pg_catalog.=) i.id
-                OFFSET 0) AS ip     -- a fence: classify each participant once
-       ) AS p;
-
-COMMENT ON VIEW relintel.interaction_class IS
-    'each interaction with its participants (sorted, by side), counts = has both an internal and an external participant, outbound = sender is internal';
-
-
--- ---------------------------------------------------------------------------
--- Replies
--- ---------------------------------------------------------------------------
-
--- Everything the aggregates and KPIs need about a counted interaction,
--- with the reply rule: R replies to P when R.in_reply_to = P.message_id,
--- both are emails that count, their directions differ and R is not earlier
--- than P; its latency is R.occurred_at - P.occurred_at.  message_id is
--- unique, so an interaction replies to at most one other.  Computed from
--- both rows as they are now, the answer does not depend on which was
--- inserted first.
-CREATE VIEW relintel.interaction_fact AS
-SELECT k.interaction_id,
-       k.kind,
-       k.occurred_at,
-       k.outbound,
-       k.duration,
-       r.latency AS reply_latency,
-       k.sentiment,
-       k.sender,
-       k.recipients,
-       k.participants,
-       k.internal_participants,
-       k.external_participants,
-       k.regarding_type,
-       k.regarding_id,
-       r.replied_to
-  FROM relintel.interaction_class AS k
-  LEFT JOIN LATERAL (
-        SELECT p.interaction_id AS replied_to,
-               k.occurred_at OPERATOR(pg_catalog.-) p.occurred_at AS latency
-          FROM relintel.interaction_class AS p
-         WHERE p.message_id OPERATOR(pg_catalog.=) k.in_reply_to
-           AND k.kind OPERATOR(pg_catalog.=) 'email'
-           AND p.kind OPERATOR(pg_catalog.=) 'email'
-           AND p.counts
-           AND p.outbound OPERATOR(pg_catalog.<>) k.outbound
-           AND k.occurred_at OPERATOR(pg_catalog.>=) p.occurred_at
-       ) AS r ON true
- WHERE k.counts;
-
-COMMENT ON VIEW relintel.interaction_fact IS
-    'the interactions that count (an internal and an external participant), with direction and reply latency (non-null only for a reply)';
-
-
--- The replies alone: interaction_id answers replied_to; outbound = our
--- response, else their response.
-CREATE VIEW relintel.interaction_reply AS
-SELECT f.interaction_id, f.replied_to, f.outbound, f.reply_latency AS latency
-  FROM relintel.interaction_fact AS f
- WHERE f.replied_to IS NOT NULL;
-
-COMMENT ON VIEW relintel.interaction_reply IS
-    'replies: interaction_id answers replied_to (both counted emails, opposite directions, not earlier); outbound = our response, else their response';
-
-
--- ---------------------------------------------------------------------------
--- Entity membership
--- ---------------------------------------------------------------------------
-
--- The distinct email domains of an interaction's participants (also indexed,
--- to find an account's or an internal domain's interactions).
+-- The distinct email domains of an interaction's participants.
 CREATE FUNCTION relintel.participant_domains(sender text, recipients text[]) RETURNS text[]
     AS 'MODULE_PATHNAME', 'relintel_participant_domains'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION relintel.participant_domains(text, text[]) IS
     'distinct email domains of an interaction''s participants';
 
--- Which counted interactions belong to which entity, each pair once:
+CREATE INDEX interaction_domains_idx ON relintel.interaction
+    USING gin (relintel.participant_domains(sender, recipients));
+COMMENT ON INDEX relintel.interaction_domains_idx IS 'the interactions of an email domain (accounts, internal domains)';
+
+
+-- ---------------------------------------------------------------------------
+-- Classification and replies
+-- ---------------------------------------------------------------------------
+
+-- relintel.classify: one interaction_fact row per interaction of ids (NULL:
+-- all).  Participants = sender + recipients as a set, sorted; a participant
+-- is internal when it is a colleague's email or its domain is in
+-- internal_domain.  An interaction counts when it has an internal and an
+-- external participant, and is outbound when its sender is internal.
+-- R replies to P when R.in_reply_to = P.message_id, both are emails that
+-- count, their directions differ and R is not earlier than P; the latency is
+-- R.occurred_at - P.occurred_at.  The mails that the interactions of ids
+-- answer are classified too (from the base tables, as they are now), so the
+-- answer does not depend on the order in which R and P were written.
+CREATE FUNCTION relintel.classify(ids bigint[])
+RETURNS SETOF relintel.interaction_fact
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    WITH scope AS (
+        SELECT i.id, i.kind, i.occurred_at, i.duration, i.sentiment, i.regarding_type,
+               i.regarding_id, i.sender, i.message_id, i.in_reply_to, c.outbound,
+               c.internal_participants, c.external_participants,
+               (pg_catalog.cardinality(c.internal_participants) OPERATOR(pg_catalog.>) 0
+                AND pg_catalog.cardinality(c.external_participants) OPERATOR(pg_catalog.>) 0) AS counts
+          FROM relintel.interaction AS i
+         CROSS JOIN LATERAL (
+                SELECT COALESCE(pg_catalog.array_agg(p.address) FILTER (WHERE p.internal), '{}') AS internal_participants,
+                       COALESCE(pg_catalog.array_agg(p.address) FILTER (WHERE NOT p.internal), '{}') AS external_participants,
+                       COALESCE(pg_catalog.bool_or(p.internal AND p.address OPERATOR(pg_catalog.=) i.sender), false) AS outbound
+                  FROM (SELECT a.address,
+                               (a.address IN (SELECT co.email FROM relintel.colleague AS co)
+                                OR pg_catalog.split_part(a.address, '@', 2)
+                                       IN (SELECT d.domain FROM relintel.internal_domain AS d)) AS internal
+                          FROM (SELECT DISTINCT x AS address
+                                  FROM pg_catalog.unnest(pg_catalog.array_prepend(i.sender, i.recipients)) AS x
+                                 ORDER BY 1) AS a) AS p
+               ) AS c
+         WHERE ids IS NULL
+            OR i.id OPERATOR(pg_catalog.=) ANY (ids)
+            OR i.message_id IN (SELECT r.in_reply_to FROM relintel.interaction AS r
+                                 WHERE r.id OPERATOR(pg_catalog.=) ANY (ids))
+    )
+    SELECT r.id, r.kind, r.occurred_at, r.duration, r.sentiment, r.regarding_type, r.regarding_id,
+           r.sender, r.counts, r.outbound, r.internal_participants, r.external_participants,
+           p.id, r.occurred_at OPERATOR(pg_catalog.-) p.occurred_at
+      FROM scope AS r
+      LEFT JOIN scope AS p
+             ON p.message_id OPERATOR(pg_catalog.=) r.in_reply_to
+            AND r.counts AND p.counts
+            AND r.kind OPERATOR(pg_catalog.=) 'email'
+            AND p.kind OPERATOR(pg_catalog.=) 'email'
+            AND p.outbound OPERATOR(pg_catalog.<>) r.outbound
+            AND r.occurred_at OPERATOR(pg_catalog.>=) p.occurred_at
+     WHERE ids IS NULL OR r.id OPERATOR(pg_catalog.=) ANY (ids);
+END;
+COMMENT ON FUNCTION relintel.classify(bigint[]) IS
+    'the classification rule: interaction_fact rows (participants by side, counts, outbound, reply and latency) of the interactions ids (NULL: all), from the base tables';
+
+
+-- ---------------------------------------------------------------------------
+-- Entity membership
+-- ---------------------------------------------------------------------------
+
+-- relintel.entity_membership: which counted interactions of ids (NULL: all)
+-- belong to which entity, each pair once, read from their stored
+-- interaction_fact rows:
 --   contact      its email is a participant;
 --   lead         its email is a participant, or the interaction regards it;
 --   account      a participant is one of its contacts' emails, or has the
@@ -162,169 +118,248 @@ COMMENT ON FUNCTION relintel.participant_domains(text, text[]) IS
 --                stakeholder contacts; and created_at <= occurred_at <=
 --                coalesce(closed_at, 'infinity').
 -- A "regarding" pointing to a row that does not exist matches nothing.
-CREATE VIEW relintel.entity_interaction AS
-SELECT m.entity_type,
-       m.entity_id,
-       f.interaction_id,
-       f.kind,
-       f.occurred_at,
-       f.outbound,
-       f.duration,
-       f.reply_latency,
-       f.sentiment,
-       f.sender,
-       f.recipients,
-       f.internal_participants,
-       f.external_participants
-  FROM relintel.interaction_fact AS f
- CROSS JOIN LATERAL (
-        SELECT 'contact'::relintel.entity_type AS entity_type, c.id AS entity_id
-          FROM relintel.contact AS c
-         WHERE c.email OPERATOR(pg_catalog.=) ANY (f.participants)
+CREATE FUNCTION relintel.entity_membership(ids bigint[])
+RETURNS SETOF relintel.entity_member
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    WITH fact AS (
+        SELECT f.interaction_id, f.occurred_at, f.kind, f.outbound, f.duration, f.reply_latency,
+               f.sentiment, f.regarding_type, f.regarding_id, f.internal_participants,
+               f.external_participants
+          FROM relintel.interaction_fact AS f
+         WHERE f.counts
+           AND (ids IS NULL OR f.interaction_id OPERATOR(pg_catalog.=) ANY (ids))
+    ), participant AS (
+        SELECT f.interaction_id, f.occurred_at, x.address
+          FROM fact AS f
+         CROSS JOIN LATERAL pg_catalog.unnest(f.internal_participants OPERATOR(pg_catalog.||)
+                                              f.external_participants) AS x(address)
+    ), member AS (
+        SELECT p.interaction_id, 'contact'::relintel.entity_type AS entity_type, c.id AS entity_id
+          FROM participant AS p JOIN relintel.contact AS c ON c.email OPERATOR(pg_catalog.=) p.address
         UNION
-        SELECT 'lead'::relintel.entity_type, l.id
-          FROM relintel.lead AS l
-         WHERE l.email OPERATOR(pg_catalog.=) ANY (f.participants)
+        SELECT p.interaction_id, 'lead', l.id
+          FROM participant AS p JOIN relintel.lead AS l ON l.email OPERATOR(pg_catalog.=) p.address
         UNION
-        SELECT 'lead'::relintel.entity_type, l.id
-          FROM relintel.lead AS l
+        SELECT p.interaction_id, 'account', c.account_id
+          FROM participant AS p JOIN relintel.contact AS c ON c.email OPERATOR(pg_catalog.=) p.address
+         WHERE c.account_id IS NOT NULL
+        UNION
+        SELECT p.interaction_id, 'account', a.id
+          FROM participant AS p JOIN relintel.account AS a
+            ON a.domain OPERATOR(pg_catalog.=) pg_catalog.split_part(p.address, '@', 2)
+        UNION
+        SELECT p.interaction_id, 'opportunity', o.id
+          FROM participant AS p
+          JOIN relintel.contact AS c ON c.email OPERATOR(pg_catalog.=) p.address
+          JOIN relintel.opportunity_contact AS oc ON oc.contact_id OPERATOR(pg_catalog.=) c.id
+          JOIN relintel.opportunity AS o ON o.id OPERATOR(pg_catalog.=) oc.opportunity_id
+         WHERE p.occurred_at OPERATOR(pg_catalog.>=) o.created_at
+           AND p.occurred_at OPERATOR(pg_catalog.<=) COALESCE(o.closed_at, 'infinity')
+        UNION
+        SELECT f.interaction_id, 'lead', l.id
+          FROM fact AS f JOIN relintel.lead AS l ON l.id OPERATOR(pg_catalog.=) f.regarding_id
          WHERE f.regarding_type OPERATOR(pg_catalog.=) 'lead'
-           AND l.id OPERATOR(pg_catalog.=) f.regarding_id
         UNION
-        SELECT 'account'::relintel.entity_type, c.account_id
-          FROM relintel.contact AS c
-         WHERE c.email OPERATOR(pg_catalog.=) ANY (f.participants)
-           AND c.account_id IS NOT NULL
-        UNION
-        SELECT 'account'::relintel.entity_type, a.id
-          FROM relintel.account AS a
-         WHERE a.domain OPERATOR(pg_catalog.=) ANY (relintel.participant_domains(f.sender, f.recipients))
-        UNION
-        SELECT 'account'::relintel.entity_type, a.id
-          FROM relintel.account AS a
+        SELECT f.interaction_id, 'account', a.id
+          FROM fact AS f JOIN relintel.account AS a ON a.id OPERATOR(pg_catalog.=) f.regarding_id
          WHERE f.regarding_type OPERATOR(pg_catalog.=) 'account'
-           AND a.id OPERATOR(pg_catalog.=) f.regarding_id
         UNION
-        SELECT 'opportunity'::relintel.entity_type, o.id
-          FROM relintel.opportunity AS o
+        SELECT f.interaction_id, 'opportunity', o.id
+          FROM fact AS f JOIN relintel.opportunity AS o ON o.id OPERATOR(pg_catalog.=) f.regarding_id
          WHERE f.regarding_type OPERATOR(pg_catalog.=) 'opportunity'
-           AND o.id OPERATOR(pg_catalog.=) f.regarding_id
            AND f.occurred_at OPERATOR(pg_catalog.>=) o.created_at
            AND f.occurred_at OPERATOR(pg_catalog.<=) COALESCE(o.closed_at, 'infinity')
-        UNION
-        SELECT 'opportunity'::relintel.entity_type, o.id
-          FROM relintel.contact AS c
-          JOIN relintel.opportunity_contact AS oc
-            ON oc.contact_id OPERATOR(pg_catalog.=) c.id
-          JOIN relintel.opportunity AS o
-            ON o.id OPERATOR(pg_catalog.=) oc.opportunity_id
-         WHERE c.email OPERATOR(pg_catalog.=) ANY (f.participants)
-           AND f.occurred_at OPERATOR(pg_catalog.>=) o.created_at
-           AND f.occurred_at OPERATOR(pg_catalog.<=) COALESCE(o.closed_at, 'infinity')
-       ) AS m;
-
-COMMENT ON VIEW relintel.entity_interaction IS
-    'which counted interaction belongs to which account, contact, lead or opportunity (each pair once), with the inputs of health_agg and the KPIs';
-
-
--- ---------------------------------------------------------------------------
--- The index path to membership
--- ---------------------------------------------------------------------------
-
--- Finding the interactions of an email domain (account and internal domain
--- changes) without reading the whole table.
-CREATE INDEX interaction_domains_idx ON relintel.interaction
-    USING gin (relintel.participant_domains(sender, recipients));
-COMMENT ON INDEX relintel.interaction_domains_idx IS 'the interactions of an email domain (accounts, internal domains)';
-
--- relintel.interactions_of: the interactions a row of a CRM or directory
--- table can bring into or take out of a key: those with a participant among
--- addresses, a participant at one of domains, or regarding (type, one of ids).
-CREATE FUNCTION relintel.interactions_of(addresses text[], domains text[],
-                                         regarding relintel.entity_type, regarding_ids bigint[])
-RETURNS bigint[]
-LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-    SELECT ARRAY(
-        SELECT i.id FROM relintel.interaction AS i WHERE i.sender = ANY (addresses)
-        UNION SELECT i.id FROM relintel.interaction AS i WHERE i.recipients && addresses
-        UNION SELECT i.id FROM relintel.interaction AS i
-               WHERE relintel.participant_domains(i.sender, i.recipients) && domains
-        UNION SELECT i.id FROM relintel.interaction AS i
-               WHERE i.regarding_type = regarding AND i.regarding_id = ANY (regarding_ids));
+    )
+    SELECT m.entity_type, m.entity_id, f.interaction_id, f.occurred_at, f.kind, f.outbound,
+           f.duration, f.reply_latency, f.sentiment
+      FROM member AS m
+      JOIN fact AS f ON f.interaction_id OPERATOR(pg_catalog.=) m.interaction_id;
 END;
-COMMENT ON FUNCTION relintel.interactions_of(text[], text[], relintel.entity_type, bigint[]) IS
-    'interactions with a participant among addresses or at one of domains, or regarding one of the given records';
+COMMENT ON FUNCTION relintel.entity_membership(bigint[]) IS
+    'the membership rule: entity_member rows (which counted interaction belongs to which entity) of the interactions ids (NULL: all), from their interaction_fact rows';
 
--- relintel.entity_candidates: the interactions that may belong to an
--- entity, found through indexes (a superset: entity_interaction decides).
--- The index path of each membership rule of 30_membership.sql: a contact's
--- or lead's email, an account's contacts and domain, an opportunity's
--- stakeholders, and regarding.
-CREATE FUNCTION relintel.entity_candidates(entity_type relintel.entity_type, entity_id bigint)
-RETURNS bigint[]
-LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-    SELECT CASE entity_type
-        WHEN 'contact' THEN relintel.interactions_of(
-            ARRAY(SELECT c.email FROM relintel.contact AS c WHERE c.id = entity_id), NULL, NULL, NULL)
-        WHEN 'lead' THEN relintel.interactions_of(
-            ARRAY(SELECT l.email FROM relintel.lead AS l WHERE l.id = entity_id), NULL, 'lead', ARRAY[entity_id])
-        WHEN 'account' THEN relintel.interactions_of(
-            ARRAY(SELECT c.email FROM relintel.contact AS c WHERE c.account_id = entity_id),
-            ARRAY(SELECT a.domain FROM relintel.account AS a WHERE a.id = entity_id),
-            'account', ARRAY[entity_id])
-        WHEN 'opportunity' THEN relintel.interactions_of(
-            ARRAY(SELECT c.email FROM relintel.opportunity_contact AS oc
-                    JOIN relintel.contact AS c ON c.id = oc.contact_id
-                   WHERE oc.opportunity_id = entity_id),
-            NULL, 'opportunity', ARRAY[entity_id])
-    END;
-END;
-COMMENT ON FUNCTION relintel.entity_candidates(relintel.entity_type, bigint) IS
-    'interactions that may belong to an entity, found through indexes (a superset of its membership)';
-
-REVOKE ALL ON FUNCTION relintel.interactions_of(text[], text[], relintel.entity_type, bigint[]),
-                       relintel.entity_candidates(relintel.entity_type, bigint)
-    FROM PUBLIC;
 
 -- ---------------------------------------------------------------------------
 -- Tie membership
 -- ---------------------------------------------------------------------------
 
--- The interactions between colleague u (a row of colleague) and external
--- address x: emails whose sender is one of them and whose recipients include
--- the other, and meetings and calls in which both take part; an interaction
--- with more than relintel.max_tie_participants distinct participants (mass
--- mail, town halls) is left out.  outbound is relative to the colleague
--- (u is the sender, organizer or caller).  Opted-out colleagues are kept
--- here: who_knows hides them, so that opting out or back in acts at once.
--- Since u is internal and x external, both are participants and distinct,
--- so for an email "the sender is one of them" already implies that the
--- other is among the recipients.
-CREATE VIEW relintel.tie_interaction AS
-SELECT c.id AS colleague_id,
-       x.address,
-       f.interaction_id,
-       f.kind,
-       f.occurred_at,
-       f.sender OPERATOR(pg_catalog.=) c.email AS outbound
-  FROM relintel.interaction_fact AS f
-  JOIN relintel.colleague AS c
-    ON c.email OPERATOR(pg_catalog.=) ANY (f.internal_participants)
- CROSS JOIN LATERAL pg_catalog.unnest(f.external_participants) AS x(address)
- WHERE pg_catalog.cardinality(f.participants) OPERATOR(pg_catalog.<=)
-           relintel.setting('max_tie_participants')
-   AND (f.kind OPERATOR(pg_catalog.<>) 'email'
-        OR f.sender OPERATOR(pg_catalog.=) c.email
-        OR f.sender OPERATOR(pg_catalog.=) x.address);
+-- relintel.tie_membership: the ties of the counted interactions of ids
+-- (NULL: all), from their interaction_fact rows.  An interaction links
+-- colleague u (a row of colleague) and external address x when it is an
+-- email whose sender is one of them and whose recipients include the other,
+-- or a meeting or call in which both take part; one with more than the
+-- database's max_tie_participants distinct participants (mass mail, town
+-- halls) links no one.  outbound: u is the sender, organizer or caller.
+-- Opted-out colleagues are kept: who_knows hides them, so that opting out or
+-- back in acts at once.  Since u is internal and x external, both are
+-- participants and distinct, so for an email "the sender is one of them"
+-- already implies that the other is among the recipients.
+CREATE FUNCTION relintel.tie_membership(ids bigint[])
+RETURNS SETOF relintel.tie_member
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT x.address, c.id, f.interaction_id, f.occurred_at, f.kind,
+           f.sender OPERATOR(pg_catalog.=) c.email
+      FROM relintel.interaction_fact AS f
+     CROSS JOIN LATERAL pg_catalog.unnest(f.internal_participants) AS u(address)
+      JOIN relintel.colleague AS c ON c.email OPERATOR(pg_catalog.=) u.address
+     CROSS JOIN LATERAL pg_catalog.unnest(f.external_participants) AS x(address)
+     WHERE f.counts
+       AND (ids IS NULL OR f.interaction_id OPERATOR(pg_catalog.=) ANY (ids))
+       AND pg_catalog.cardinality(f.internal_participants) OPERATOR(pg_catalog.+)
+           pg_catalog.cardinality(f.external_participants) OPERATOR(pg_catalog.<=)
+           (SELECT s.value::integer FROM relintel.stored_setting AS s
+             WHERE s.name OPERATOR(pg_catalog.=) 'relintel.max_tie_participants')
+       AND (f.kind OPERATOR(pg_catalog.<>) 'email'
+            OR f.sender OPERATOR(pg_catalog.=) c.email
+            OR f.sender OPERATOR(pg_catalog.=) x.address);
+END;
+COMMENT ON FUNCTION relintel.tie_membership(bigint[]) IS
+    'the tie rule: tie_member rows (which counted interaction links colleague and external address) of the interactions ids (NULL: all), from their interaction_fact rows';
 
+
+-- ---------------------------------------------------------------------------
+-- From a changed CRM or directory row to its interactions
+-- ---------------------------------------------------------------------------
+
+-- relintel.interactions_touching: the interactions whose classification or
+-- membership a change of rows of the table table_name may move;
+-- changed_rows are the changed rows (old and new versions) as jsonb.  The one place that
+-- knows which column of which table plays which part in the rules above:
+-- the email of a colleague, contact or lead and the contacts of a
+-- stakeholder row or of an opportunity are participant addresses; the
+-- domain of an internal domain or an account is a participant domain; a
+-- lead, account or opportunity is what an interaction may regard; and what
+-- a row's entity or colleague holds now is in the stored membership.  Each
+-- is found through an index (participant address, domain, regarding, stored
+-- membership).
+CREATE FUNCTION relintel.interactions_touching(table_name text, changed_rows jsonb[])
+RETURNS TABLE (interaction_id bigint)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    WITH changed AS (
+        SELECT r.j FROM pg_catalog.unnest(changed_rows) AS r(j)
+    ), address AS (
+        SELECT c.j OPERATOR(pg_catalog.->>) 'email' AS address
+          FROM changed AS c
+         WHERE table_name IN ('colleague', 'contact', 'lead')
+        UNION
+        SELECT ct.email
+          FROM changed AS c
+          JOIN relintel.contact AS ct
+            ON ct.id OPERATOR(pg_catalog.=) (c.j OPERATOR(pg_catalog.->>) 'contact_id')::bigint
+         WHERE table_name OPERATOR(pg_catalog.=) 'opportunity_contact'
+        UNION
+        SELECT ct.email
+          FROM changed AS c
+          JOIN relintel.opportunity_contact AS oc
+            ON oc.opportunity_id OPERATOR(pg_catalog.=) (c.j OPERATOR(pg_catalog.->>) 'id')::bigint
+          JOIN relintel.contact AS ct ON ct.id OPERATOR(pg_catalog.=) oc.contact_id
+         WHERE table_name OPERATOR(pg_catalog.=) 'opportunity'
+    ), domain AS (
+        SELECT c.j OPERATOR(pg_catalog.->>) 'domain' AS domain
+          FROM changed AS c
+         WHERE table_name IN ('internal_domain', 'account')
+           AND c.j OPERATOR(pg_catalog.->>) 'domain' IS NOT NULL
+    ), record AS (
+        -- the entity a row is (or, for a stakeholder row, the opportunity)
+        SELECT CASE WHEN table_name OPERATOR(pg_catalog.=) 'opportunity_contact' THEN 'opportunity'
+                    ELSE table_name END::relintel.entity_type AS entity_type,
+               (c.j OPERATOR(pg_catalog.->>)
+                CASE WHEN table_name OPERATOR(pg_catalog.=) 'opportunity_contact' THEN 'opportunity_id'
+                     ELSE 'id' END)::bigint AS entity_id
+          FROM changed AS c
+         WHERE table_name IN ('account', 'contact', 'lead', 'opportunity', 'opportunity_contact')
+    )
+    SELECT i.id FROM relintel.interaction AS i
+     WHERE i.sender IN (SELECT a.address FROM address AS a)
+    UNION
+    SELECT i.id FROM relintel.interaction AS i
+     WHERE i.recipients OPERATOR(pg_catalog.&&) ARRAY(SELECT a.address FROM address AS a)
+    UNION
+    SELECT i.id FROM relintel.interaction AS i
+     WHERE relintel.participant_domains(i.sender, i.recipients)
+           OPERATOR(pg_catalog.&&) ARRAY(SELECT d.domain FROM domain AS d)
+    UNION
+    SELECT i.id FROM relintel.interaction AS i
+      JOIN record AS r
+        ON i.regarding_type OPERATOR(pg_catalog.=) r.entity_type
+       AND i.regarding_id OPERATOR(pg_catalog.=) r.entity_id
+    UNION
+    SELECT m.interaction_id FROM relintel.entity_member AS m
+      JOIN record AS r
+        ON m.entity_type OPERATOR(pg_catalog.=) r.entity_type
+       AND m.entity_id OPERATOR(pg_catalog.=) r.entity_id
+    UNION
+    SELECT t.interaction_id FROM relintel.tie_member AS t
+      JOIN changed AS c
+        ON table_name OPERATOR(pg_catalog.=) 'colleague'
+       AND t.colleague_id OPERATOR(pg_catalog.=) (c.j OPERATOR(pg_catalog.->>) 'id')::bigint;
+END;
+COMMENT ON FUNCTION relintel.interactions_touching(text, jsonb[]) IS
+    'interactions whose classification or membership a change of the given rows (jsonb, old and new versions) of a CRM or directory table may move';
+
+REVOKE ALL ON FUNCTION relintel.classify(bigint[]), relintel.entity_membership(bigint[]),
+                       relintel.tie_membership(bigint[]), relintel.interactions_touching(text, jsonb[])
+    FROM PUBLIC;
+
+
+-- ---------------------------------------------------------------------------
+-- Views over the stored membership (for tests, reports and the curious
+-- owner; readable by no one else)
+-- ---------------------------------------------------------------------------
+
+-- Each interaction with its participants (sorted, by side), counts and
+-- direction, as classified.
+CREATE VIEW relintel.interaction_class AS
+SELECT f.interaction_id, f.kind, f.occurred_at, f.duration, f.sentiment, f.sender,
+       i.recipients, i.message_id, i.in_reply_to, f.regarding_type, f.regarding_id,
+       ARRAY(SELECT x FROM pg_catalog.unnest(f.internal_participants OPERATOR(pg_catalog.||)
+                                             f.external_participants) AS x ORDER BY 1) AS participants,
+       f.internal_participants, f.external_participants, f.counts, f.outbound
+  FROM relintel.interaction_fact AS f
+  JOIN relintel.interaction AS i ON i.id OPERATOR(pg_catalog.=) f.interaction_id;
+COMMENT ON VIEW relintel.interaction_class IS
+    'each interaction with its participants (sorted, by side), counts = has both an internal and an external participant, outbound = sender is internal (stored classification)';
+
+-- One row per distinct participant of each interaction.
+CREATE VIEW relintel.interaction_participant AS
+SELECT f.interaction_id, x.address, x.address OPERATOR(pg_catalog.=) f.sender AS is_sender, x.internal
+  FROM relintel.interaction_fact AS f
+ CROSS JOIN LATERAL (SELECT a, true FROM pg_catalog.unnest(f.internal_participants) AS a
+                     UNION ALL
+                     SELECT a, false FROM pg_catalog.unnest(f.external_participants) AS a) AS x(address, internal);
+COMMENT ON VIEW relintel.interaction_participant IS
+    'one row per distinct participant (sender + recipients) of each interaction, internal = colleague email or internal domain (stored classification)';
+
+-- The replies: interaction_id answers replied_to; outbound = our response.
+CREATE VIEW relintel.interaction_reply AS
+SELECT f.interaction_id, f.replied_to, f.outbound, f.reply_latency AS latency
+  FROM relintel.interaction_fact AS f
+ WHERE f.replied_to IS NOT NULL;
+COMMENT ON VIEW relintel.interaction_reply IS
+    'replies: interaction_id answers replied_to (both counted emails, opposite directions, not earlier); outbound = our response, else their response';
+
+-- Which counted interaction belongs to which entity, with the interaction's
+-- participants.
+CREATE VIEW relintel.entity_interaction AS
+SELECT m.entity_type, m.entity_id, m.interaction_id, m.kind, m.occurred_at, m.outbound,
+       m.duration, m.reply_latency, m.sentiment, f.sender, i.recipients,
+       f.internal_participants, f.external_participants
+  FROM relintel.entity_member AS m
+  JOIN relintel.interaction_fact AS f ON f.interaction_id OPERATOR(pg_catalog.=) m.interaction_id
+  JOIN relintel.interaction AS i ON i.id OPERATOR(pg_catalog.=) m.interaction_id;
+COMMENT ON VIEW relintel.entity_interaction IS
+    'which counted interaction belongs to which account, contact, lead or opportunity, with its participants (stored membership)';
+
+-- Which interaction links colleague_id and an external address.
+CREATE VIEW relintel.tie_interaction AS
+SELECT t.colleague_id, t.address, t.interaction_id, t.kind, t.occurred_at, t.outbound
+  FROM relintel.tie_member AS t;
 COMMENT ON VIEW relintel.tie_interaction IS
-    'which interaction links colleague_id and external address (emails between them, meetings and calls with both, mass mail excluded); readable only by the owner and who_knows';
+    'which interaction links colleague_id and external address (stored tie membership); readable only by the owner and who_knows';
 
 REVOKE ALL ON relintel.interaction_participant, relintel.interaction_class,
-              relintel.interaction_reply, relintel.interaction_fact,
-              relintel.entity_interaction, relintel.tie_interaction
+              relintel.interaction_reply, relintel.entity_interaction, relintel.tie_interaction
   FROM PUBLIC;

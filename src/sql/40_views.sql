@@ -3,10 +3,9 @@
 --
 -- The four health views read the maintained states (entity_health, kept
 -- fresh by the triggers of 60_maintenance.sql, pending interactions left
--- out); live_entity_state and health_at() compute the same from the base
--- tables through the membership views of 30_membership.sql, for any time
--- and as the reference the maintained states are tested against.  KPIs and
--- the activity history read the base tables for their windows; pending
+-- out); health_at() folds the same from the stored membership
+-- (entity_member) for any time.  KPIs and the activity history read the
+-- stored membership and classification for their windows; pending
 -- interactions (occurred_at later than as_of) are left out of them, except
 -- as the KPIs' next interaction.
 -- ===========================================================================
@@ -15,23 +14,6 @@
 -- ---------------------------------------------------------------------------
 -- Health states evaluated now
 -- ---------------------------------------------------------------------------
-
--- The health state of every entity that has at least one counted
--- interaction up to now(), computed from the base tables: the reference
--- for the maintained entity_health.
-CREATE VIEW relintel.live_entity_state AS
-SELECT ei.entity_type,
-       ei.entity_id,
-       relintel.health_agg(ei.occurred_at, ei.kind, ei.outbound, ei.duration,
-                           ei.reply_latency, ei.sentiment) AS state
-  FROM relintel.entity_interaction AS ei
- WHERE ei.occurred_at OPERATOR(pg_catalog.<=) pg_catalog.now()
- GROUP BY ei.entity_type, ei.entity_id;
-
-COMMENT ON VIEW relintel.live_entity_state IS
-    'health_state of each entity over its counted interactions up to now(), computed from the base tables';
-
-REVOKE ALL ON relintel.live_entity_state FROM PUBLIC;
 
 -- relintel.health_report: the columns shared by the four health views, for
 -- a state (NULL: no interactions) evaluated at as_of, computed in one pass
@@ -60,7 +42,8 @@ COMMENT ON FUNCTION relintel.health_report(relintel.health_state, timestamptz) I
 
 
 -- relintel.health_at: the health of one entity at any time as_of, from its
--- counted interactions up to as_of (what the views show at now()).
+-- counted interactions up to as_of (what the views show at now()), folded
+-- from the stored membership.
 CREATE FUNCTION relintel.health_at(entity_type relintel.entity_type,
                                    entity_id bigint,
                                    as_of timestamptz DEFAULT pg_catalog.now())
@@ -83,10 +66,9 @@ AS $$
     SELECT h.*
       FROM (SELECT relintel.health_agg(ei.occurred_at, ei.kind, ei.outbound, ei.duration,
                                        ei.reply_latency, ei.sentiment) AS state
-              FROM relintel.entity_interaction AS ei
+              FROM relintel.entity_member AS ei
              WHERE ei.entity_type = $1
                AND ei.entity_id = $2
-               AND ei.interaction_id = ANY (relintel.entity_candidates($1, $2))
                AND ei.occurred_at <= $3) AS s
      CROSS JOIN LATERAL relintel.health_report(s.state, $3) AS h
 $$;
@@ -204,23 +186,20 @@ LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE ROWS 1
 SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
-DECLARE
-    candidates bigint[];
 BEGIN
     IF kpis."window" <= interval '0' THEN
         RAISE EXCEPTION 'window must be positive: "%"', kpis."window"
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
 
-    candidates := relintel.entity_candidates(kpis.entity_type, kpis.entity_id);
-
     RETURN QUERY
     WITH member AS (
-        SELECT ei.*
-          FROM relintel.entity_interaction AS ei
-         WHERE ei.entity_type = kpis.entity_type
-           AND ei.entity_id = kpis.entity_id
-           AND ei.interaction_id = ANY (candidates)
+        SELECT m.interaction_id, m.kind, m.occurred_at, m.outbound, m.duration, m.reply_latency,
+               f.sender, f.internal_participants, f.external_participants
+          FROM relintel.entity_member AS m
+          JOIN relintel.interaction_fact AS f ON f.interaction_id = m.interaction_id
+         WHERE m.entity_type = kpis.entity_type
+           AND m.entity_id = kpis.entity_id
     ), win AS (
         SELECT m.*
           FROM member AS m
@@ -249,8 +228,10 @@ BEGIN
         SELECT m.occurred_at, m.kind, m.outbound,
                CASE WHEN m.outbound THEN m.sender
                     ELSE (SELECT r.address
-                            FROM unnest(m.recipients) WITH ORDINALITY AS r(address, ord)
-                           WHERE r.address = ANY (m.internal_participants)
+                            FROM relintel.interaction AS i
+                           CROSS JOIN LATERAL unnest(i.recipients) WITH ORDINALITY AS r(address, ord)
+                           WHERE i.id = m.interaction_id
+                             AND r.address = ANY (m.internal_participants)
                            ORDER BY r.ord
                            LIMIT 1)
                END AS colleague
@@ -340,8 +321,6 @@ LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
-DECLARE
-    candidates bigint[];
 BEGIN
     IF activity_history.bucket <= interval '0' THEN
         RAISE EXCEPTION 'bucket must be positive: "%"', activity_history.bucket
@@ -353,8 +332,6 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
 
-    candidates := relintel.entity_candidates(activity_history.entity_type, activity_history.entity_id);
-
     RETURN QUERY
     WITH RECURSIVE b(k, lo, hi) AS (
         SELECT 0::bigint, activity_history."from", activity_history."from" + activity_history.bucket
@@ -365,10 +342,9 @@ BEGIN
          WHERE b.hi < activity_history."to"
     ), member AS (
         SELECT ei.kind, ei.outbound, ei.occurred_at, ei.duration
-          FROM relintel.entity_interaction AS ei
+          FROM relintel.entity_member AS ei
          WHERE ei.entity_type = activity_history.entity_type
            AND ei.entity_id = activity_history.entity_id
-           AND ei.interaction_id = ANY (candidates)
            AND ei.occurred_at >= activity_history."from"
     )
     SELECT b.lo,

@@ -2,8 +2,8 @@
 -- 50_who_knows.sql: who knows whom, introduction requests, privileges
 --
 -- Tie strengths come from the maintained tie table (60_maintenance.sql), or,
--- for a time in the past, from the tie membership view of 30_membership.sql
--- with tie_agg.  Both are readable by no one but their owner: who_knows (SECURITY DEFINER,
+-- for a time in the past, from the stored tie membership (tie_member) with
+-- tie_agg.  Both are readable by no one but their owner: who_knows (SECURITY DEFINER,
 -- fixed search_path, EXECUTE revoked from PUBLIC) is the door, showing only
 -- the top k colleagues for the one address asked about, and intro_request
 -- goes through it.
@@ -39,17 +39,10 @@ AS $$
 DECLARE
     target text := relintel.normalize_address(who_knows.address);
     min_strength double precision := relintel.setting('min_tie_strength');
-    candidates bigint[];
 BEGIN
     IF who_knows.k < 0 THEN
         RAISE EXCEPTION 'k must not be negative: "%"', who_knows.k
             USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-
-    -- In the past, the ties as they were: from the interactions up to as_of
-    -- (found through the indexes; tie_interaction alone decides which count).
-    IF who_knows.as_of < pg_catalog.now() THEN
-        candidates := relintel.interactions_of(ARRAY[target], NULL, NULL, NULL);
     END IF;
 
     RETURN QUERY
@@ -62,10 +55,9 @@ BEGIN
         UNION ALL
         SELECT t.colleague_id,
                relintel.tie_agg(t.occurred_at, t.kind, t.outbound) AS state
-          FROM relintel.tie_interaction AS t
+          FROM relintel.tie_member AS t      -- in the past: the ties as they were
          WHERE who_knows.as_of < pg_catalog.now()
            AND t.address = target
-           AND t.interaction_id = ANY (candidates)
            AND t.occurred_at <= who_knows.as_of
          GROUP BY t.colleague_id
     ), ranked AS (

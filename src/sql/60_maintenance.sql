@@ -1,222 +1,304 @@
 -- ===========================================================================
--- 60_maintenance.sql: the maintained tables entity_health and tie, kept
--- equal to a full recomputation by triggers (SPEC section 3).
+-- 60_maintenance.sql: keeping the stored membership and the maintained
+-- states equal to a recomputation from the base tables (SPEC section 3)
 --
--- A key is an entity (entity_type, entity_id) or a tie (colleague_id,
--- address).  Every writing statement ends in relintel.apply_changes(), the
--- one place that writes the maintained tables, with two kinds of keys:
+-- Every writing statement ends in one statement trigger that hands its
+-- changed rows (transition tables) to relintel.maintain():
 --
---   merged keys     keys of newly settled interactions: their states get the
---                   aggregate of the new rows merged in (the combine
---                   function), without reading anything else;
---   recomputed keys keys whose membership or inputs changed in any other
---                   way (deletes, updates, a reply arriving after the mail
---                   it answers, changes of colleagues, domains, accounts,
---                   contacts, leads, opportunities and stakeholders): their
---                   states are recomputed from the base tables.
+--   inserted interactions  classified and their membership written as is;
+--                          their settled rows are folded into their keys'
+--                          states (merge), without reading anything else;
+--   changed interactions   (updated, deleted, replies whose mail just
+--                          arrived, and every interaction that a change of
+--                          colleagues, internal domains, accounts, contacts,
+--                          leads, opportunities or stakeholders may move):
+--                          classified again, their stored rows diffed with
+--                          the new ones, and the keys whose membership
+--                          really changed are recomputed from the stored
+--                          membership.
 --
--- Which keys an interaction belongs to is never written here: it is always
--- read from the membership views of 30_membership.sql (entity_interaction,
--- tie_interaction), restricted to interaction ids.  When a change would
--- alter membership, a BEFORE ROW trigger records the interactions it
--- touches and their keys as they were (relintel.stale), and the statement's
--- AFTER trigger adds their keys as they are now.
+-- All of it is set-based: the rules of 30_membership.sql run once per
+-- statement over the whole changed set, and each statement is planned for
+-- the set it is given (EXECUTE), so one row costs index probes and a million
+-- rows cost hash joins.
 --
 -- Pending: an interaction whose occurred_at is later than the time it is
--- written is listed in relintel.pending_interaction and left out of the
--- maintained states until relintel.catch_up() folds it in.
+-- written is listed in relintel.pending_interaction; its membership is
+-- stored, but it stays out of the maintained states until
+-- relintel.catch_up() folds it in.
+--
+-- Settings: the half-lives and max_tie_participants used here are the
+-- database's (relintel.stored_setting), whatever the writer's session says;
+-- relintel.configure() changes them and rebuilds.
 --
 -- Concurrency (READ COMMITTED writers):
---   * keys are locked in one sorted pass (an upsert ordered by key, entity
---     keys before tie keys), so two writers never wait on each other in
---     opposite orders;
---   * a recomputation reads the base tables in a statement that starts after
---     its keys are locked, so it sees every writer that held them;
+--   * keys are locked in one sorted pass per table (an upsert ordered by
+--     key), entity keys before tie keys, so two writers never wait on each
+--     other in opposite orders;
+--   * a recomputation reads the stored membership in a statement that starts
+--     after its keys are locked, so it sees every writer that held them;
 --   * replies: writers lock (transaction advisory locks, sorted) buckets of
 --     the Message-IDs they write and answer, so a reply and the mail it
 --     answers, written concurrently, are seen by one of the two;
 --   * changes of colleagues, domains and CRM records take a SHARE ROW
---     EXCLUSIVE lock on the maintained tables: they wait for interaction
---     writers (ROW EXCLUSIVE) and those wait for them.
+--     EXCLUSIVE lock on the maintained tables in their statement trigger,
+--     after their rows and before reading anything: interaction writers
+--     (ROW EXCLUSIVE, also taken before they classify) and they wait for
+--     each other, so each classifies with the other's rows committed.
 -- ===========================================================================
 
 
 -- ---------------------------------------------------------------------------
--- The settled interactions: what the maintained states are made of
+-- The database's settings
 -- ---------------------------------------------------------------------------
 
-CREATE VIEW relintel.settled_entity_interaction AS
-SELECT ei.*
-  FROM relintel.entity_interaction AS ei
- WHERE NOT EXISTS (SELECT 1 FROM relintel.pending_interaction AS p
-                    WHERE p.interaction_id OPERATOR(pg_catalog.=) ei.interaction_id);
-COMMENT ON VIEW relintel.settled_entity_interaction IS
-    'entity_interaction without pending interactions: the input of entity_health';
-
-CREATE VIEW relintel.settled_tie_interaction AS
-SELECT ti.*
-  FROM relintel.tie_interaction AS ti
- WHERE NOT EXISTS (SELECT 1 FROM relintel.pending_interaction AS p
-                    WHERE p.interaction_id OPERATOR(pg_catalog.=) ti.interaction_id);
-COMMENT ON VIEW relintel.settled_tie_interaction IS
-    'tie_interaction without pending interactions: the input of tie';
-
-REVOKE ALL ON relintel.settled_entity_interaction, relintel.settled_tie_interaction FROM PUBLIC;
+-- relintel.use_stored_settings: make the database's stored values of the
+-- settings that shape stored states the current ones, until the calling
+-- function returns (each caller has a SET clause for the three names, which
+-- scopes a local change to the call).
+CREATE FUNCTION relintel.use_stored_settings()
+RETURNS void
+LANGUAGE sql
+BEGIN ATOMIC
+    SELECT pg_catalog.set_config(s.name, s.value, true) FROM relintel.stored_setting AS s;
+END;
+COMMENT ON FUNCTION relintel.use_stored_settings() IS
+    'applies the stored half-lives and max_tie_participants for the rest of the calling function';
 
 
 -- ---------------------------------------------------------------------------
--- Writing the maintained tables
+-- The one writer of the stored membership and the maintained states
 -- ---------------------------------------------------------------------------
 
--- relintel.apply_changes: fold the settled interactions merged_ids into their
--- keys' states; fold in the responses of the settled replies answered_ids
--- (already in the states, whose answered mail just arrived); and recompute
--- from the base tables the keys of recomputed_ids plus the keys listed in
--- relintel.stale for this backend.  The one writer of entity_health and tie.
--- The queries here touch few rows through many index probes: JIT compilation
--- would cost more than it saves, hash joins over whole CRM tables are what a
--- misestimated ANY(array) would otherwise pick, and planning these queries
--- anew for each statement (custom plans) costs more than running them.  The
--- one generic plan must not depend on statistics (a plan made while the
--- tables looked empty would scan them per row), hence no sequential scans.
-CREATE FUNCTION relintel.apply_changes(merged_ids bigint[], recomputed_ids bigint[],
-                                       answered_ids bigint[] DEFAULT NULL)
+-- relintel.maintain: store the classification and membership of the new
+-- interactions inserted_ids and fold their settled rows into their keys;
+-- classify again the interactions changed_ids (and the replies to them) and
+-- recompute the keys whose membership changed.  Either may be NULL.
+CREATE FUNCTION relintel.maintain(inserted_ids bigint[], changed_ids bigint[])
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
-SET jit = off
-SET enable_seqscan = off
-SET enable_hashjoin = off
-SET enable_mergejoin = off
-SET plan_cache_mode = force_generic_plan
+SET relintel.health_half_life = '21'
+SET relintel.tie_half_life = '90'
+SET relintel.max_tie_participants = 10
 AS $$
 DECLARE
-    stale_ids bigint[];                       -- interactions whose keys are recomputed
-    entity_types relintel.entity_type[];      -- entity keys to recompute, with entity_ids
+    entity_types relintel.entity_type[];   -- entity keys to recompute, with entity_ids
     entity_ids bigint[];
-    colleague_ids bigint[];                   -- tie keys to recompute, with addresses
+    colleague_ids bigint[];                -- tie keys to recompute, with addresses
     addresses text[];
 BEGIN
-    -- Keys to recompute: those recorded before the change, and those of the
-    -- changed interactions now.
-    WITH recorded AS (
-        DELETE FROM relintel.stale WHERE backend_pid = pg_backend_pid()
-        RETURNING interaction_id, entity_type, entity_id, colleague_id, address
-    )
-    SELECT array_agg(interaction_id) FILTER (WHERE interaction_id IS NOT NULL),
-           array_agg(entity_type) FILTER (WHERE entity_type IS NOT NULL),
-           array_agg(entity_id) FILTER (WHERE entity_type IS NOT NULL),
-           array_agg(colleague_id) FILTER (WHERE colleague_id IS NOT NULL),
-           array_agg(address) FILTER (WHERE colleague_id IS NOT NULL)
-      INTO stale_ids, entity_types, entity_ids, colleague_ids, addresses
-      FROM recorded;
-    stale_ids := coalesce(stale_ids, '{}') || coalesce(recomputed_ids, '{}');
-    SELECT array_agg(k.entity_type), array_agg(k.entity_id) INTO entity_types, entity_ids
-      FROM (SELECT u.entity_type, u.entity_id FROM unnest(entity_types, entity_ids) AS u(entity_type, entity_id)
+    PERFORM relintel.use_stored_settings();
+    inserted_ids := coalesce(inserted_ids, '{}');
+    changed_ids := coalesce(changed_ids, '{}');
+
+    -- A changed interaction changes the latency of the replies to it, as
+    -- classified (stored) and as written now.
+    IF cardinality(changed_ids) > 0 THEN
+        EXECUTE $q$
+            SELECT ARRAY(SELECT c FROM unnest($1) AS c
+                         UNION
+                         SELECT f.interaction_id FROM relintel.interaction_fact AS f
+                          WHERE f.replied_to = ANY ($1)
+                         UNION
+                         SELECT r.id FROM relintel.interaction AS p
+                           JOIN relintel.interaction AS r ON r.in_reply_to = p.message_id
+                          WHERE p.id = ANY ($1)
+                         EXCEPT
+                         SELECT n FROM unnest($2) AS n)
+        $q$ INTO changed_ids USING changed_ids, inserted_ids;
+    END IF;
+
+    -- Classification: new rows as they are; changed rows replaced.
+    EXECUTE 'INSERT INTO relintel.interaction_fact SELECT * FROM relintel.classify($1)'
+        USING inserted_ids;
+    IF cardinality(changed_ids) > 0 THEN
+        EXECUTE 'DELETE FROM relintel.interaction_fact WHERE interaction_id = ANY ($1)'
+            USING changed_ids;
+        EXECUTE 'INSERT INTO relintel.interaction_fact SELECT * FROM relintel.classify($1)'
+            USING changed_ids;
+    END IF;
+
+    -- Entity membership: the new rows' written, their settled rows' states
+    -- merged into their keys; the changed rows' diffed, the keys of every
+    -- row removed, added or altered recomputed.  One sorted upsert locks
+    -- both kinds of keys (a key to recompute gets a NULL state to merge).
+    EXECUTE $q$
+        WITH added AS (
+            INSERT INTO relintel.entity_member SELECT * FROM relintel.entity_membership($1)
+            RETURNING *
+        ), fresh AS MATERIALIZED (
+            SELECT * FROM relintel.entity_membership($2)
+        ), removed AS (
+            DELETE FROM relintel.entity_member AS m
+             WHERE m.interaction_id = ANY ($2)
+               AND NOT EXISTS (SELECT 1 FROM fresh AS f
+                                WHERE f.entity_type = m.entity_type AND f.entity_id = m.entity_id
+                                  AND f.interaction_id = m.interaction_id)
+            RETURNING m.entity_type, m.entity_id
+        ), altered AS (
+            INSERT INTO relintel.entity_member AS m SELECT * FROM fresh
+            ON CONFLICT (entity_type, entity_id, interaction_id) DO UPDATE
+               SET (occurred_at, kind, outbound, duration, reply_latency, sentiment)
+                 = (EXCLUDED.occurred_at, EXCLUDED.kind, EXCLUDED.outbound, EXCLUDED.duration,
+                    EXCLUDED.reply_latency, EXCLUDED.sentiment)
+             WHERE (m.occurred_at, m.kind, m.outbound, m.duration, m.reply_latency, m.sentiment)
+                   IS DISTINCT FROM
+                   (EXCLUDED.occurred_at, EXCLUDED.kind, EXCLUDED.outbound, EXCLUDED.duration,
+                    EXCLUDED.reply_latency, EXCLUDED.sentiment)
+            RETURNING m.entity_type, m.entity_id
+        ), recomputed AS (
+            SELECT entity_type, entity_id FROM removed
             UNION
-            SELECT ei.entity_type, ei.entity_id FROM relintel.entity_interaction AS ei
-             WHERE ei.interaction_id = ANY (stale_ids)) AS k;
-    SELECT array_agg(k.colleague_id), array_agg(k.address) INTO colleague_ids, addresses
-      FROM (SELECT u.colleague_id, u.address FROM unnest(colleague_ids, addresses) AS u(colleague_id, address)
+            SELECT entity_type, entity_id FROM altered
+        ), merged AS (
+            SELECT a.entity_type, a.entity_id,
+                   relintel.health_agg(a.occurred_at, a.kind, a.outbound, a.duration,
+                                       a.reply_latency, a.sentiment) AS state
+              FROM added AS a
+             WHERE NOT EXISTS (SELECT 1 FROM relintel.pending_interaction AS p
+                                WHERE p.interaction_id = a.interaction_id)
+             GROUP BY a.entity_type, a.entity_id
+        ), locked AS (
+            INSERT INTO relintel.entity_health AS h (entity_type, entity_id, state)
+            SELECT coalesce(d.entity_type, r.entity_type), coalesce(d.entity_id, r.entity_id),
+                   CASE WHEN r.entity_id IS NULL THEN d.state END
+              FROM merged AS d
+              FULL JOIN recomputed AS r
+                ON r.entity_type = d.entity_type AND r.entity_id = d.entity_id
+             ORDER BY 1, 2
+            ON CONFLICT (entity_type, entity_id) DO UPDATE
+               SET state = relintel.merge(h.state, EXCLUDED.state)
+            RETURNING 1
+        )
+        SELECT (SELECT array_agg(entity_type) FROM recomputed),
+               (SELECT array_agg(entity_id) FROM recomputed)
+          FROM (SELECT count(*) FROM locked) AS done
+    $q$ INTO entity_types, entity_ids USING inserted_ids, changed_ids;
+
+    -- Tie membership, the same way.
+    EXECUTE $q$
+        WITH added AS (
+            INSERT INTO relintel.tie_member SELECT * FROM relintel.tie_membership($1)
+            RETURNING *
+        ), fresh AS MATERIALIZED (
+            SELECT * FROM relintel.tie_membership($2)
+        ), removed AS (
+            DELETE FROM relintel.tie_member AS m
+             WHERE m.interaction_id = ANY ($2)
+               AND NOT EXISTS (SELECT 1 FROM fresh AS f
+                                WHERE f.address = m.address AND f.colleague_id = m.colleague_id
+                                  AND f.interaction_id = m.interaction_id)
+            RETURNING m.colleague_id, m.address
+        ), altered AS (
+            INSERT INTO relintel.tie_member AS m SELECT * FROM fresh
+            ON CONFLICT (address, colleague_id, interaction_id) DO UPDATE
+               SET (occurred_at, kind, outbound) = (EXCLUDED.occurred_at, EXCLUDED.kind, EXCLUDED.outbound)
+             WHERE (m.occurred_at, m.kind, m.outbound)
+                   IS DISTINCT FROM (EXCLUDED.occurred_at, EXCLUDED.kind, EXCLUDED.outbound)
+            RETURNING m.colleague_id, m.address
+        ), recomputed AS (
+            SELECT colleague_id, address FROM removed
             UNION
-            SELECT ti.colleague_id, ti.address FROM relintel.tie_interaction AS ti
-             WHERE ti.interaction_id = ANY (stale_ids)) AS k;
+            SELECT colleague_id, address FROM altered
+        ), merged AS (
+            SELECT a.colleague_id, a.address,
+                   relintel.tie_agg(a.occurred_at, a.kind, a.outbound) AS state
+              FROM added AS a
+             WHERE NOT EXISTS (SELECT 1 FROM relintel.pending_interaction AS p
+                                WHERE p.interaction_id = a.interaction_id)
+             GROUP BY a.colleague_id, a.address
+        ), locked AS (
+            INSERT INTO relintel.tie AS t (colleague_id, address, state)
+            SELECT coalesce(d.colleague_id, r.colleague_id), coalesce(d.address, r.address),
+                   CASE WHEN r.colleague_id IS NULL THEN d.state END
+              FROM merged AS d
+              FULL JOIN recomputed AS r
+                ON r.colleague_id = d.colleague_id AND r.address = d.address
+             ORDER BY 1, 2
+            ON CONFLICT (colleague_id, address) DO UPDATE
+               SET state = relintel.merge(t.state, EXCLUDED.state)
+            RETURNING 1
+        )
+        SELECT (SELECT array_agg(colleague_id) FROM recomputed),
+               (SELECT array_agg(address) FROM recomputed)
+          FROM (SELECT count(*) FROM locked) AS done
+    $q$ INTO colleague_ids, addresses USING inserted_ids, changed_ids;
 
-    -- One sorted pass over all keys: merge the new rows' states into theirs,
-    -- and create (state NULL) or lock the keys to recompute; merge(s, NULL) = s.
-    INSERT INTO relintel.entity_health AS h (entity_type, entity_id, state)
-    SELECT coalesce(d.entity_type, r.entity_type), coalesce(d.entity_id, r.entity_id),
-           CASE WHEN r.entity_id IS NULL THEN d.state END
-      FROM (SELECT coalesce(n.entity_type, a.entity_type) AS entity_type,
-                   coalesce(n.entity_id, a.entity_id) AS entity_id,
-                   relintel.merge(n.state, a.state) AS state
-              FROM (SELECT ei.entity_type, ei.entity_id,
-                           relintel.health_agg(ei.occurred_at, ei.kind, ei.outbound, ei.duration,
-                                               ei.reply_latency, ei.sentiment) AS state
-                      FROM relintel.entity_interaction AS ei
-                     WHERE ei.interaction_id = ANY (merged_ids)
-                     GROUP BY ei.entity_type, ei.entity_id) AS n
-              FULL JOIN
-                   (SELECT ei.entity_type, ei.entity_id,
-                           relintel.response_agg(ei.occurred_at, ei.outbound, ei.reply_latency) AS state
-                      FROM relintel.settled_entity_interaction AS ei
-                     WHERE ei.interaction_id = ANY (answered_ids)
-                       AND ei.reply_latency IS NOT NULL
-                     GROUP BY ei.entity_type, ei.entity_id) AS a
-                ON a.entity_type = n.entity_type AND a.entity_id = n.entity_id) AS d
-      FULL JOIN unnest(entity_types, entity_ids) AS r(entity_type, entity_id)
-        ON r.entity_type = d.entity_type AND r.entity_id = d.entity_id
-     ORDER BY 1, 2
-    ON CONFLICT (entity_type, entity_id) DO UPDATE
-       SET state = relintel.merge(h.state, EXCLUDED.state);
-
-    -- A response folded into a key whose state did not hold the reply (it
-    -- had none): recompute that key too (its row is locked: we created it).
-    SELECT array_agg(h.entity_type) || coalesce(entity_types, '{}'),
-           array_agg(h.entity_id) || coalesce(entity_ids, '{}')
-      INTO entity_types, entity_ids
-      FROM relintel.entity_health AS h
-     WHERE answered_ids IS NOT NULL
-       AND relintel.interactions(h.state) = 0
-       AND (h.entity_type, h.entity_id) IN (SELECT ei.entity_type, ei.entity_id
-                                              FROM relintel.entity_interaction AS ei
-                                             WHERE ei.interaction_id = ANY (answered_ids));
-
-    INSERT INTO relintel.tie AS t (colleague_id, address, state)
-    SELECT coalesce(d.colleague_id, r.colleague_id), coalesce(d.address, r.address),
-           CASE WHEN r.colleague_id IS NULL THEN d.state END
-      FROM (SELECT ti.colleague_id, ti.address,
-                   relintel.tie_agg(ti.occurred_at, ti.kind, ti.outbound) AS state
-              FROM relintel.tie_interaction AS ti
-             WHERE ti.interaction_id = ANY (merged_ids)
-             GROUP BY ti.colleague_id, ti.address) AS d
-      FULL JOIN unnest(colleague_ids, addresses) AS r(colleague_id, address)
-        ON r.colleague_id = d.colleague_id AND r.address = d.address
-     ORDER BY 1, 2
-    ON CONFLICT (colleague_id, address) DO UPDATE
-       SET state = relintel.merge(t.state, EXCLUDED.state);
-
-    -- Recompute the locked keys, in statements that start after the locks.
+    -- Recompute the locked keys from the stored membership, in statements
+    -- that start after the locks.
     IF entity_ids IS NOT NULL THEN
-        UPDATE relintel.entity_health AS h
-           SET state = f.state
-          FROM unnest(entity_types, entity_ids) AS r(entity_type, entity_id)
-          LEFT JOIN LATERAL (
-                SELECT relintel.health_agg(ei.occurred_at, ei.kind, ei.outbound, ei.duration,
-                                           ei.reply_latency, ei.sentiment) AS state
-                  FROM relintel.settled_entity_interaction AS ei
-                 WHERE ei.interaction_id = ANY (relintel.entity_candidates(r.entity_type, r.entity_id))
-                   AND ei.entity_type = r.entity_type AND ei.entity_id = r.entity_id) AS f ON true
-         WHERE h.entity_type = r.entity_type AND h.entity_id = r.entity_id;
-        DELETE FROM relintel.entity_health AS h
-         USING unnest(entity_types, entity_ids) AS r(entity_type, entity_id)
-         WHERE h.entity_type = r.entity_type AND h.entity_id = r.entity_id AND h.state IS NULL;
+        PERFORM relintel.recompute_entities(entity_types, entity_ids);
     END IF;
     IF colleague_ids IS NOT NULL THEN
-        UPDATE relintel.tie AS t
-           SET state = f.state
-          FROM unnest(colleague_ids, addresses) AS r(colleague_id, address)
-          LEFT JOIN LATERAL (
-                SELECT relintel.tie_agg(ti.occurred_at, ti.kind, ti.outbound) AS state
-                  FROM relintel.settled_tie_interaction AS ti
-                 WHERE ti.interaction_id = ANY (relintel.interactions_of(ARRAY[r.address], NULL, NULL, NULL))
-                   AND ti.colleague_id = r.colleague_id AND ti.address = r.address) AS f ON true
-         WHERE t.colleague_id = r.colleague_id AND t.address = r.address;
-        DELETE FROM relintel.tie AS t
-         USING unnest(colleague_ids, addresses) AS r(colleague_id, address)
-         WHERE t.colleague_id = r.colleague_id AND t.address = r.address AND t.state IS NULL;
+        PERFORM relintel.recompute_ties(colleague_ids, addresses);
     END IF;
 END;
 $$;
-COMMENT ON FUNCTION relintel.apply_changes(bigint[], bigint[], bigint[]) IS
-    'the one writer of entity_health and tie: merges new settled interactions, recomputes changed keys';
+COMMENT ON FUNCTION relintel.maintain(bigint[], bigint[]) IS
+    'the one writer of the stored membership and the maintained states: stores and merges new interactions, classifies changed ones again and recomputes the keys whose membership changed';
+
+-- relintel.recompute_entities: the states of the (locked) entity keys, folded
+-- again from their settled stored membership; a key left without one goes.
+CREATE FUNCTION relintel.recompute_entities(entity_types relintel.entity_type[], entity_ids bigint[])
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    EXECUTE $q$
+        UPDATE relintel.entity_health AS h
+           SET state = (SELECT relintel.health_agg(m.occurred_at, m.kind, m.outbound, m.duration,
+                                                   m.reply_latency, m.sentiment)
+                          FROM relintel.entity_member AS m
+                         WHERE m.entity_type = h.entity_type AND m.entity_id = h.entity_id
+                           AND NOT EXISTS (SELECT 1 FROM relintel.pending_interaction AS p
+                                            WHERE p.interaction_id = m.interaction_id))
+          FROM unnest($1, $2) AS r(entity_type, entity_id)
+         WHERE h.entity_type = r.entity_type AND h.entity_id = r.entity_id
+    $q$ USING entity_types, entity_ids;
+    EXECUTE $q$
+        DELETE FROM relintel.entity_health AS h
+         USING unnest($1, $2) AS r(entity_type, entity_id)
+         WHERE h.entity_type = r.entity_type AND h.entity_id = r.entity_id AND h.state IS NULL
+    $q$ USING entity_types, entity_ids;
+END;
+$$;
+COMMENT ON FUNCTION relintel.recompute_entities(relintel.entity_type[], bigint[]) IS
+    'folds the given entity keys again from their settled stored membership';
+
+-- relintel.recompute_ties: the same for tie keys.
+CREATE FUNCTION relintel.recompute_ties(colleague_ids bigint[], addresses text[])
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    EXECUTE $q$
+        UPDATE relintel.tie AS t
+           SET state = (SELECT relintel.tie_agg(m.occurred_at, m.kind, m.outbound)
+                          FROM relintel.tie_member AS m
+                         WHERE m.address = t.address AND m.colleague_id = t.colleague_id
+                           AND NOT EXISTS (SELECT 1 FROM relintel.pending_interaction AS p
+                                            WHERE p.interaction_id = m.interaction_id))
+          FROM unnest($1, $2) AS r(colleague_id, address)
+         WHERE t.colleague_id = r.colleague_id AND t.address = r.address
+    $q$ USING colleague_ids, addresses;
+    EXECUTE $q$
+        DELETE FROM relintel.tie AS t
+         USING unnest($1, $2) AS r(colleague_id, address)
+         WHERE t.colleague_id = r.colleague_id AND t.address = r.address AND t.state IS NULL
+    $q$ USING colleague_ids, addresses;
+END;
+$$;
+COMMENT ON FUNCTION relintel.recompute_ties(bigint[], text[]) IS
+    'folds the given tie keys again from their settled stored membership';
 
 -- relintel.lock_reply_buckets: lock (sorted) the buckets of the Message-IDs
 -- given, so that a reply and the mail it answers are never written
 -- concurrently unseen by each other.  256 buckets bound the locks a
 -- transaction holds however large its batch.  UPDATE and DELETE lock all
--- buckets before their first row (they learn the Message-IDs row by row,
--- and taking buckets in row order could deadlock).
+-- buckets before their first row (NULL).
 CREATE FUNCTION relintel.lock_reply_buckets(message_ids text[])
 RETURNS void
 LANGUAGE sql
@@ -233,44 +315,69 @@ COMMENT ON FUNCTION relintel.lock_reply_buckets(text[]) IS
     'locks, in sorted order, the advisory-lock buckets of the given Message-IDs (all buckets for NULL)';
 
 
+-- relintel.empty_maintained: empty the stored membership and the maintained
+-- states (and the pending list when with_pending): TRUNCATE, or DELETE when
+-- the statement that called it is itself truncating or reading one of them.
+CREATE FUNCTION relintel.empty_maintained(with_pending boolean)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    BEGIN
+        TRUNCATE relintel.interaction_fact, relintel.entity_member, relintel.tie_member,
+                 relintel.entity_health, relintel.tie;
+    EXCEPTION WHEN object_in_use THEN
+        DELETE FROM relintel.interaction_fact;
+        DELETE FROM relintel.entity_member;
+        DELETE FROM relintel.tie_member;
+        DELETE FROM relintel.entity_health;
+        DELETE FROM relintel.tie;
+    END;
+    IF with_pending THEN
+        DELETE FROM relintel.pending_interaction;
+    END IF;
+END;
+$$;
+COMMENT ON FUNCTION relintel.empty_maintained(boolean) IS
+    'empties the stored membership and maintained states (and the pending list when asked)';
+
+
 -- ---------------------------------------------------------------------------
 -- Triggers on interaction
 -- ---------------------------------------------------------------------------
 
--- After INSERT (and COPY): record the future-dated rows as pending, merge the
--- others; fold in the responses of existing replies to the new mails (their
--- latency just appeared).
+-- After INSERT (and COPY): record the future-dated rows as pending, store
+-- and fold the new rows, and classify again the existing replies to them.
 CREATE FUNCTION relintel.interaction_inserted()
 RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-SET jit = off
-SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
-    settled_ids bigint[];
+    inserted_ids bigint[];
     answered_ids bigint[];
-    written_ids text[];
 BEGIN
     LOCK TABLE relintel.entity_health, relintel.tie IN ROW EXCLUSIVE MODE;
-    SELECT array_agg(n.message_id) || array_agg(n.in_reply_to) INTO written_ids FROM new_rows AS n;
-    PERFORM relintel.lock_reply_buckets(written_ids);
-
+    PERFORM relintel.lock_reply_buckets(ARRAY(SELECT n.message_id FROM new_rows AS n
+                                              UNION
+                                              SELECT n.in_reply_to FROM new_rows AS n));
     INSERT INTO relintel.pending_interaction (interaction_id, occurred_at)
     SELECT n.id, n.occurred_at FROM new_rows AS n WHERE n.occurred_at > now();
-    SELECT array_agg(n.id) INTO settled_ids FROM new_rows AS n WHERE n.occurred_at <= now();
-    SELECT array_agg(i.id) INTO answered_ids
-      FROM relintel.interaction AS i
-     WHERE i.in_reply_to IN (SELECT n.message_id FROM new_rows AS n)
-       AND i.id NOT IN (SELECT n.id FROM new_rows AS n);
-
-    PERFORM relintel.apply_changes(settled_ids, NULL, answered_ids);
+    inserted_ids := ARRAY(SELECT n.id FROM new_rows AS n);
+    EXECUTE $q$
+        SELECT ARRAY(SELECT r.id FROM relintel.interaction AS r
+                      WHERE r.in_reply_to IN (SELECT n.message_id FROM new_rows AS n)
+                     EXCEPT
+                     SELECT n.id FROM new_rows AS n)
+    $q$ INTO answered_ids;
+    PERFORM relintel.maintain(inserted_ids, answered_ids);
     RETURN NULL;
 END;
 $$;
 COMMENT ON FUNCTION relintel.interaction_inserted() IS
-    'statement trigger: folds inserted interactions into the maintained states';
+    'statement trigger: stores the membership of inserted interactions and folds them into the maintained states';
 
 -- Before an UPDATE or DELETE statement: wait for directory changes, and lock
 -- every reply bucket (sorted) before any row is touched.
@@ -279,8 +386,6 @@ RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-SET jit = off
-SET plan_cache_mode = force_generic_plan
 AS $$
 BEGIN
     LOCK TABLE relintel.entity_health, relintel.tie IN ROW EXCLUSIVE MODE;
@@ -291,60 +396,33 @@ $$;
 COMMENT ON FUNCTION relintel.interaction_changes_starting() IS
     'statement trigger: takes the locks of an UPDATE or DELETE of interactions before its first row';
 
--- Before UPDATE or DELETE of a row: record its keys and those of its replies
--- as they are now.
-CREATE FUNCTION relintel.interaction_changing()
-RETURNS trigger
-LANGUAGE plpgsql
-SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-SET jit = off
-SET plan_cache_mode = force_generic_plan
-AS $$
-BEGIN
-    PERFORM relintel.record_stale(ARRAY(
-        SELECT OLD.id
-        UNION ALL
-        SELECT i.id FROM relintel.interaction AS i
-         WHERE i.in_reply_to IN (OLD.message_id, CASE WHEN TG_OP = 'UPDATE' THEN NEW.message_id END)));
-    IF TG_OP = 'DELETE' THEN
-        RETURN OLD;
-    END IF;
-    RETURN NEW;
-END;
-$$;
-COMMENT ON FUNCTION relintel.interaction_changing() IS
-    'row trigger: records the keys an updated or deleted interaction and its replies belong to';
-
--- After UPDATE or DELETE: pending status of updated rows, then recompute.
+-- After UPDATE or DELETE: pending status of the rows, then classify them
+-- (and their replies) again.
 CREATE FUNCTION relintel.interaction_changed()
 RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-SET jit = off
-SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
     changed_ids bigint[];
 BEGIN
+    DELETE FROM relintel.pending_interaction AS p
+     USING old_rows AS o WHERE p.interaction_id = o.id;
     IF TG_OP = 'UPDATE' THEN
-        DELETE FROM relintel.pending_interaction AS p
-         USING new_rows AS n WHERE p.interaction_id = n.id;
         INSERT INTO relintel.pending_interaction (interaction_id, occurred_at)
-        SELECT n.id, n.occurred_at FROM new_rows AS n WHERE n.occurred_at > now();
-        SELECT array_agg(n.id) INTO changed_ids FROM new_rows AS n;
-        -- replies to the new Message-IDs
-        changed_ids := changed_ids || ARRAY(
-            SELECT i.id FROM relintel.interaction AS i
-             WHERE i.in_reply_to IN (SELECT n.message_id FROM new_rows AS n));
+        SELECT n.id, n.occurred_at FROM new_rows AS n WHERE n.occurred_at > now()
+        ON CONFLICT (interaction_id) DO UPDATE SET occurred_at = EXCLUDED.occurred_at;
+        changed_ids := ARRAY(SELECT o.id FROM old_rows AS o UNION SELECT n.id FROM new_rows AS n);
+    ELSE
+        changed_ids := ARRAY(SELECT o.id FROM old_rows AS o);
     END IF;
-    PERFORM relintel.apply_changes(NULL, changed_ids);
+    PERFORM relintel.maintain(NULL, changed_ids);
     RETURN NULL;
 END;
 $$;
 COMMENT ON FUNCTION relintel.interaction_changed() IS
-    'statement trigger: recomputes the keys of updated or deleted interactions';
+    'statement trigger: classifies updated or deleted interactions again and recomputes the keys they moved';
 
 -- After TRUNCATE: nothing is left to maintain.
 CREATE FUNCTION relintel.interaction_truncated()
@@ -352,152 +430,84 @@ RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-SET jit = off
-SET plan_cache_mode = force_generic_plan
 AS $$
 BEGIN
-    -- DELETE, not TRUNCATE: the statement that fired may be truncating them too
-    DELETE FROM relintel.entity_health;
-    DELETE FROM relintel.tie;
-    DELETE FROM relintel.pending_interaction;
+    PERFORM relintel.empty_maintained(true);
     RETURN NULL;
 END;
 $$;
 COMMENT ON FUNCTION relintel.interaction_truncated() IS
-    'statement trigger: empties the maintained tables when interaction is truncated';
+    'statement trigger: empties the stored membership and the maintained tables when interaction is truncated';
 
 CREATE TRIGGER maintain_insert AFTER INSERT ON relintel.interaction
     REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION relintel.interaction_inserted();
 CREATE TRIGGER maintain_starting BEFORE UPDATE OR DELETE ON relintel.interaction
     FOR EACH STATEMENT EXECUTE FUNCTION relintel.interaction_changes_starting();
-CREATE TRIGGER maintain_changing BEFORE UPDATE OR DELETE ON relintel.interaction
-    FOR EACH ROW EXECUTE FUNCTION relintel.interaction_changing();
 CREATE TRIGGER maintain_update AFTER UPDATE ON relintel.interaction
-    REFERENCING NEW TABLE AS new_rows
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION relintel.interaction_changed();
 CREATE TRIGGER maintain_delete AFTER DELETE ON relintel.interaction
+    REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION relintel.interaction_changed();
 CREATE TRIGGER maintain_truncate AFTER TRUNCATE ON relintel.interaction
     FOR EACH STATEMENT EXECUTE FUNCTION relintel.interaction_truncated();
-COMMENT ON TRIGGER maintain_insert ON relintel.interaction IS 'keeps entity_health and tie fresh on INSERT and COPY';
+COMMENT ON TRIGGER maintain_insert ON relintel.interaction IS 'keeps membership, entity_health and tie fresh on INSERT and COPY';
 COMMENT ON TRIGGER maintain_starting ON relintel.interaction IS 'locks before an UPDATE or DELETE touches a row';
-COMMENT ON TRIGGER maintain_changing ON relintel.interaction IS 'records the keys of rows about to change';
-COMMENT ON TRIGGER maintain_update ON relintel.interaction IS 'keeps entity_health and tie fresh on UPDATE';
-COMMENT ON TRIGGER maintain_delete ON relintel.interaction IS 'keeps entity_health and tie fresh on DELETE';
-COMMENT ON TRIGGER maintain_truncate ON relintel.interaction IS 'empties entity_health and tie on TRUNCATE';
+COMMENT ON TRIGGER maintain_update ON relintel.interaction IS 'keeps membership, entity_health and tie fresh on UPDATE';
+COMMENT ON TRIGGER maintain_delete ON relintel.interaction IS 'keeps membership, entity_health and tie fresh on DELETE';
+COMMENT ON TRIGGER maintain_truncate ON relintel.interaction IS 'empties membership, entity_health and tie on TRUNCATE';
 
 
 -- ---------------------------------------------------------------------------
 -- Triggers on colleagues, domains and CRM records
 -- ---------------------------------------------------------------------------
 
--- relintel.record_stale: note interactions whose membership or inputs may
--- change, and the replies to them (a reclassified mail changes its replies'
--- latency), with their entity and tie keys as they are now.
-CREATE FUNCTION relintel.record_stale(interaction_ids bigint[])
-RETURNS void
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-SET jit = off
-SET enable_seqscan = off
-SET enable_hashjoin = off
-SET enable_mergejoin = off
-SET plan_cache_mode = force_generic_plan
-AS $$
-DECLARE
-    touched bigint[];   -- the interactions, and the replies to them (their latency may change)
-BEGIN
-    touched := ARRAY(SELECT unnest(interaction_ids)
-                     UNION
-                     SELECT r.id FROM relintel.interaction AS p
-                       JOIN relintel.interaction AS r ON r.in_reply_to = p.message_id
-                      WHERE p.id = ANY (interaction_ids));
-    INSERT INTO relintel.stale (interaction_id) SELECT unnest(touched);
-    INSERT INTO relintel.stale (entity_type, entity_id)
-    SELECT DISTINCT ei.entity_type, ei.entity_id FROM relintel.entity_interaction AS ei
-     WHERE ei.interaction_id = ANY (touched);
-    INSERT INTO relintel.stale (colleague_id, address)
-    SELECT DISTINCT ti.colleague_id, ti.address FROM relintel.tie_interaction AS ti
-     WHERE ti.interaction_id = ANY (touched);
-END;
-$$;
-COMMENT ON FUNCTION relintel.record_stale(bigint[]) IS
-    'records interactions whose membership may change, with their current entity and tie keys';
-
--- Before a row of colleague, internal_domain, account, contact, lead,
--- opportunity or opportunity_contact changes: wait for interaction writers,
--- then record the interactions it concerns (old and new values) and their keys.
-CREATE FUNCTION relintel.directory_changing()
-RETURNS trigger
-LANGUAGE plpgsql
-SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-SET jit = off
-SET plan_cache_mode = force_generic_plan
-AS $$
-DECLARE
-    old_row jsonb := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END;
-    new_row jsonb := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END;
-    ignored_columns constant text[] := ARRAY['name', 'display_name', 'full_name', 'company',
-                                             'owner_id', 'share_relationships'];
-    ids bigint[];
-BEGIN
-    IF TG_OP = 'UPDATE' AND old_row - ignored_columns = new_row - ignored_columns THEN
-        RETURN NEW;     -- names, owners and opt-outs change no state
-    END IF;
-    LOCK TABLE relintel.entity_health, relintel.tie IN SHARE ROW EXCLUSIVE MODE;
-    IF TG_TABLE_NAME IN ('colleague', 'contact', 'lead') THEN
-        ids := relintel.interactions_of(ARRAY[old_row ->> 'email', new_row ->> 'email'], NULL,
-                                        CASE WHEN TG_TABLE_NAME = 'lead' THEN 'lead'::relintel.entity_type END,
-                                        ARRAY[(old_row ->> 'id')::bigint, (new_row ->> 'id')::bigint]);
-    ELSIF TG_TABLE_NAME = 'internal_domain' THEN
-        ids := relintel.interactions_of(NULL, ARRAY[old_row ->> 'domain', new_row ->> 'domain'], NULL, NULL);
-    ELSIF TG_TABLE_NAME = 'account' THEN
-        ids := relintel.interactions_of(NULL, ARRAY[old_row ->> 'domain', new_row ->> 'domain'], 'account',
-                                        ARRAY[(old_row ->> 'id')::bigint, (new_row ->> 'id')::bigint]);
-    ELSIF TG_TABLE_NAME = 'opportunity' THEN
-        ids := relintel.interactions_of(
-                   ARRAY(SELECT c.email FROM relintel.opportunity_contact AS oc
-                           JOIN relintel.contact AS c ON c.id = oc.contact_id
-                          WHERE oc.opportunity_id IN ((old_row ->> 'id')::bigint, (new_row ->> 'id')::bigint)),
-                   NULL, 'opportunity', ARRAY[(old_row ->> 'id')::bigint, (new_row ->> 'id')::bigint]);
-    ELSIF TG_TABLE_NAME = 'opportunity_contact' THEN
-        ids := relintel.interactions_of(
-                   ARRAY(SELECT c.email FROM relintel.contact AS c
-                          WHERE c.id IN ((old_row ->> 'contact_id')::bigint, (new_row ->> 'contact_id')::bigint)),
-                   NULL, NULL, NULL);
-    END IF;
-    PERFORM relintel.record_stale(ids);
-    IF TG_OP = 'DELETE' THEN
-        RETURN OLD;
-    END IF;
-    RETURN NEW;
-END;
-$$;
-COMMENT ON FUNCTION relintel.directory_changing() IS
-    'row trigger: records the interactions and keys that a change of a directory or CRM row may move';
-
--- After the statement: recompute what was recorded.
+-- After a statement on colleague, internal_domain, account, contact, lead,
+-- opportunity or opportunity_contact: wait for interaction writers, then
+-- classify again the interactions its changed rows may move.  Rows whose
+-- change is only in columns that move nothing (names, owner, opt-out) are
+-- left out; a TRUNCATE rebuilds everything.
 CREATE FUNCTION relintel.directory_changed()
 RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-SET jit = off
-SET plan_cache_mode = force_generic_plan
 AS $$
+DECLARE
+    inert_columns constant text[] := ARRAY['name', 'display_name', 'full_name', 'company',
+                                           'owner_id', 'share_relationships'];
+    changed_rows jsonb[];
+    touched_ids bigint[];
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         PERFORM relintel.rebuild();
+        RETURN NULL;
+    ELSIF TG_OP = 'INSERT' THEN
+        changed_rows := ARRAY(SELECT to_jsonb(n) - inert_columns FROM new_rows AS n);
+    ELSIF TG_OP = 'DELETE' THEN
+        changed_rows := ARRAY(SELECT to_jsonb(o) - inert_columns FROM old_rows AS o);
     ELSE
-        PERFORM relintel.apply_changes(NULL, NULL);
+        changed_rows := ARRAY((SELECT to_jsonb(o) - inert_columns FROM old_rows AS o
+                               EXCEPT
+                               SELECT to_jsonb(n) - inert_columns FROM new_rows AS n)
+                              UNION
+                              (SELECT to_jsonb(n) - inert_columns FROM new_rows AS n
+                               EXCEPT
+                               SELECT to_jsonb(o) - inert_columns FROM old_rows AS o));
     END IF;
+    IF cardinality(changed_rows) = 0 THEN
+        RETURN NULL;
+    END IF;
+    LOCK TABLE relintel.entity_health, relintel.tie IN SHARE ROW EXCLUSIVE MODE;
+    EXECUTE 'SELECT ARRAY(SELECT interaction_id FROM relintel.interactions_touching($1, $2))'
+       INTO touched_ids USING TG_TABLE_NAME::text, changed_rows;
+    PERFORM relintel.maintain(NULL, touched_ids);
     RETURN NULL;
 END;
 $$;
 COMMENT ON FUNCTION relintel.directory_changed() IS
-    'statement trigger: recomputes the keys recorded by directory_changing()';
+    'statement trigger: classifies again the interactions that changed directory or CRM rows may move';
 
 DO $$
 DECLARE
@@ -505,21 +515,32 @@ DECLARE
 BEGIN
     FOREACH table_name IN ARRAY ARRAY['colleague', 'internal_domain', 'account', 'contact', 'lead',
                                       'opportunity', 'opportunity_contact'] LOOP
-        EXECUTE format('CREATE TRIGGER maintain_changing BEFORE INSERT OR UPDATE OR DELETE ON relintel.%I
-                            FOR EACH ROW EXECUTE FUNCTION relintel.directory_changing()', table_name);
-        EXECUTE format('CREATE TRIGGER maintain_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON relintel.%I
+        EXECUTE format('CREATE TRIGGER maintain_insert AFTER INSERT ON relintel.%I
+                            REFERENCING NEW TABLE AS new_rows
                             FOR EACH STATEMENT EXECUTE FUNCTION relintel.directory_changed()', table_name);
-        EXECUTE format('COMMENT ON TRIGGER maintain_changing ON relintel.%I IS %L', table_name,
-                       'records the interactions and keys a change may move');
-        EXECUTE format('COMMENT ON TRIGGER maintain_changed ON relintel.%I IS %L', table_name,
-                       'recomputes the recorded keys of entity_health and tie');
+        EXECUTE format('CREATE TRIGGER maintain_update AFTER UPDATE ON relintel.%I
+                            REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+                            FOR EACH STATEMENT EXECUTE FUNCTION relintel.directory_changed()', table_name);
+        EXECUTE format('CREATE TRIGGER maintain_delete AFTER DELETE ON relintel.%I
+                            REFERENCING OLD TABLE AS old_rows
+                            FOR EACH STATEMENT EXECUTE FUNCTION relintel.directory_changed()', table_name);
+        EXECUTE format('CREATE TRIGGER maintain_truncate AFTER TRUNCATE ON relintel.%I
+                            FOR EACH STATEMENT EXECUTE FUNCTION relintel.directory_changed()', table_name);
+        EXECUTE format('COMMENT ON TRIGGER maintain_insert ON relintel.%I IS %L', table_name,
+                       'classifies again the interactions inserted rows may move');
+        EXECUTE format('COMMENT ON TRIGGER maintain_update ON relintel.%I IS %L', table_name,
+                       'classifies again the interactions updated rows may move');
+        EXECUTE format('COMMENT ON TRIGGER maintain_delete ON relintel.%I IS %L', table_name,
+                       'classifies again the interactions deleted rows may move');
+        EXECUTE format('COMMENT ON TRIGGER maintain_truncate ON relintel.%I IS %L', table_name,
+                       'rebuilds everything');
     END LOOP;
 END;
 $$;
 
 
 -- ---------------------------------------------------------------------------
--- catch_up, verify, rebuild
+-- catch_up, verify, rebuild, configure
 -- ---------------------------------------------------------------------------
 
 CREATE FUNCTION relintel.catch_up()
@@ -527,91 +548,198 @@ RETURNS bigint
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-SET jit = off
-SET plan_cache_mode = force_generic_plan
+SET relintel.health_half_life = '21'
+SET relintel.tie_half_life = '90'
+SET relintel.max_tie_participants = 10
 AS $$
 DECLARE
     due_ids bigint[];
 BEGIN
+    PERFORM relintel.use_stored_settings();
     LOCK TABLE relintel.entity_health, relintel.tie IN ROW EXCLUSIVE MODE;
     WITH due AS (
         DELETE FROM relintel.pending_interaction WHERE occurred_at <= now() RETURNING interaction_id
     )
     SELECT array_agg(interaction_id) INTO due_ids FROM due;
-    PERFORM relintel.apply_changes(due_ids, NULL);
-    RETURN coalesce(cardinality(due_ids), 0);
+    IF due_ids IS NULL THEN
+        RETURN 0;
+    END IF;
+    -- Their membership is stored: merge their states into their keys (sorted).
+    EXECUTE $q$
+        INSERT INTO relintel.entity_health AS h (entity_type, entity_id, state)
+        SELECT m.entity_type, m.entity_id,
+               relintel.health_agg(m.occurred_at, m.kind, m.outbound, m.duration, m.reply_latency, m.sentiment)
+          FROM relintel.entity_member AS m
+         WHERE m.interaction_id = ANY ($1)
+         GROUP BY m.entity_type, m.entity_id
+         ORDER BY 1, 2
+        ON CONFLICT (entity_type, entity_id) DO UPDATE SET state = relintel.merge(h.state, EXCLUDED.state)
+    $q$ USING due_ids;
+    EXECUTE $q$
+        INSERT INTO relintel.tie AS t (colleague_id, address, state)
+        SELECT m.colleague_id, m.address, relintel.tie_agg(m.occurred_at, m.kind, m.outbound)
+          FROM relintel.tie_member AS m
+         WHERE m.interaction_id = ANY ($1)
+         GROUP BY m.colleague_id, m.address
+         ORDER BY 1, 2
+        ON CONFLICT (colleague_id, address) DO UPDATE SET state = relintel.merge(t.state, EXCLUDED.state)
+    $q$ USING due_ids;
+    RETURN cardinality(due_ids);
 END;
 $$;
 COMMENT ON FUNCTION relintel.catch_up() IS
     'folds pending interactions whose time has come into the maintained states, each exactly once; returns how many';
 
+-- relintel.verify: every difference between what is stored and a
+-- recomputation from the base tables, link by link: classification
+-- (interaction_fact against classify()), membership (entity_member and
+-- tie_member against the rules applied to the stored classification) and
+-- states (entity_health and tie against a fold of the stored membership).
+-- There should be none.
 CREATE FUNCTION relintel.verify()
 RETURNS TABLE (kind text, key text, maintained text, recomputed text)
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-    WITH fresh AS (
-        SELECT ei.entity_type, ei.entity_id,
-               relintel.health_agg(ei.occurred_at, ei.kind, ei.outbound, ei.duration,
-                                   ei.reply_latency, ei.sentiment) AS state
-          FROM relintel.settled_entity_interaction AS ei
-         GROUP BY ei.entity_type, ei.entity_id
-    )
+SET relintel.health_half_life = '21'
+SET relintel.tie_half_life = '90'
+SET relintel.max_tie_participants = 10
+AS $$
+BEGIN
+    PERFORM relintel.use_stored_settings();
+    RETURN QUERY
+    SELECT 'interaction_fact', coalesce(s.interaction_id, f.interaction_id)::text, s::text, f::text
+      FROM relintel.interaction_fact AS s
+      FULL JOIN relintel.classify(NULL) AS f ON f.interaction_id = s.interaction_id
+     WHERE s IS DISTINCT FROM f
+    UNION ALL
+    SELECT 'entity_member', coalesce(s.entity_type, f.entity_type)::text || ' ' || coalesce(s.entity_id, f.entity_id)
+           || ' ' || coalesce(s.interaction_id, f.interaction_id), s::text, f::text
+      FROM relintel.entity_member AS s
+      FULL JOIN relintel.entity_membership(NULL) AS f
+        ON f.entity_type = s.entity_type AND f.entity_id = s.entity_id AND f.interaction_id = s.interaction_id
+     WHERE s IS DISTINCT FROM f
+    UNION ALL
+    SELECT 'tie_member', coalesce(s.colleague_id, f.colleague_id)::text || ' ' || coalesce(s.address, f.address)
+           || ' ' || coalesce(s.interaction_id, f.interaction_id), s::text, f::text
+      FROM relintel.tie_member AS s
+      FULL JOIN relintel.tie_membership(NULL) AS f
+        ON f.address = s.address AND f.colleague_id = s.colleague_id AND f.interaction_id = s.interaction_id
+     WHERE s IS DISTINCT FROM f
+    UNION ALL
     SELECT 'entity_health', coalesce(h.entity_type, f.entity_type)::text || ' ' || coalesce(h.entity_id, f.entity_id),
            h.state::text, f.state::text
       FROM relintel.entity_health AS h
-      FULL JOIN fresh AS f ON f.entity_type = h.entity_type AND f.entity_id = h.entity_id
+      FULL JOIN relintel.fold_entities() AS f ON f.entity_type = h.entity_type AND f.entity_id = h.entity_id
      WHERE h.state IS NULL OR f.state IS NULL OR NOT (h.state OPERATOR(relintel.=) f.state)
     UNION ALL
     SELECT 'tie', coalesce(t.colleague_id, f.colleague_id)::text || ' ' || coalesce(t.address, f.address),
            t.state::text, f.state::text
       FROM relintel.tie AS t
-      FULL JOIN (SELECT ti.colleague_id, ti.address,
-                        relintel.tie_agg(ti.occurred_at, ti.kind, ti.outbound) AS state
-                   FROM relintel.settled_tie_interaction AS ti
-                  GROUP BY ti.colleague_id, ti.address) AS f
-        ON f.colleague_id = t.colleague_id AND f.address = t.address
+      FULL JOIN relintel.fold_ties() AS f ON f.colleague_id = t.colleague_id AND f.address = t.address
      WHERE t.state IS NULL OR f.state IS NULL OR NOT (t.state OPERATOR(relintel.=) f.state);
 END;
+$$;
 COMMENT ON FUNCTION relintel.verify() IS
-    'rows where a maintained state differs from a recomputation from the base tables (there should be none)';
+    'rows where stored classification, membership or maintained states differ from a recomputation from the base tables (there should be none)';
 
+-- relintel.fold_entities: every entity's state, folded from its settled
+-- stored membership (with the current settings: callers apply the stored ones).
+CREATE FUNCTION relintel.fold_entities()
+RETURNS TABLE (entity_type relintel.entity_type, entity_id bigint, state relintel.health_state)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT m.entity_type, m.entity_id,
+           relintel.health_agg(m.occurred_at, m.kind, m.outbound, m.duration, m.reply_latency, m.sentiment)
+      FROM relintel.entity_member AS m
+     WHERE NOT EXISTS (SELECT 1 FROM relintel.pending_interaction AS p
+                        WHERE p.interaction_id OPERATOR(pg_catalog.=) m.interaction_id)
+     GROUP BY m.entity_type, m.entity_id;
+END;
+COMMENT ON FUNCTION relintel.fold_entities() IS
+    'health_state of every entity over its settled stored membership';
+
+-- relintel.fold_ties: every tie's state, folded from its settled stored membership.
+CREATE FUNCTION relintel.fold_ties()
+RETURNS TABLE (colleague_id bigint, address text, state relintel.tie_state)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT m.colleague_id, m.address, relintel.tie_agg(m.occurred_at, m.kind, m.outbound)
+      FROM relintel.tie_member AS m
+     WHERE NOT EXISTS (SELECT 1 FROM relintel.pending_interaction AS p
+                        WHERE p.interaction_id OPERATOR(pg_catalog.=) m.interaction_id)
+     GROUP BY m.colleague_id, m.address;
+END;
+COMMENT ON FUNCTION relintel.fold_ties() IS
+    'tie_state of every colleague and external address over their settled stored membership';
+
+-- relintel.rebuild: classify every interaction and fold every key from
+-- scratch (after a change of the stored settings, or to repair).
 CREATE FUNCTION relintel.rebuild()
 RETURNS void
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-SET jit = off
-SET plan_cache_mode = force_generic_plan
+SET relintel.health_half_life = '21'
+SET relintel.tie_half_life = '90'
+SET relintel.max_tie_participants = 10
 AS $$
 BEGIN
+    PERFORM relintel.use_stored_settings();
     LOCK TABLE relintel.entity_health, relintel.tie IN EXCLUSIVE MODE;
-    DELETE FROM relintel.stale WHERE backend_pid = pg_backend_pid();
-    DELETE FROM relintel.entity_health;
-    DELETE FROM relintel.tie;
-    INSERT INTO relintel.entity_health (entity_type, entity_id, state)
-    SELECT ei.entity_type, ei.entity_id,
-           relintel.health_agg(ei.occurred_at, ei.kind, ei.outbound, ei.duration, ei.reply_latency, ei.sentiment)
-      FROM relintel.settled_entity_interaction AS ei
-     GROUP BY ei.entity_type, ei.entity_id;
-    INSERT INTO relintel.tie (colleague_id, address, state)
-    SELECT ti.colleague_id, ti.address, relintel.tie_agg(ti.occurred_at, ti.kind, ti.outbound)
-      FROM relintel.settled_tie_interaction AS ti
-     GROUP BY ti.colleague_id, ti.address;
+    PERFORM relintel.empty_maintained(false);
+    INSERT INTO relintel.interaction_fact SELECT * FROM relintel.classify(NULL);
+    INSERT INTO relintel.entity_member SELECT * FROM relintel.entity_membership(NULL);
+    INSERT INTO relintel.tie_member SELECT * FROM relintel.tie_membership(NULL);
+    INSERT INTO relintel.entity_health SELECT * FROM relintel.fold_entities();
+    INSERT INTO relintel.tie SELECT * FROM relintel.fold_ties();
+    ANALYZE relintel.interaction_fact, relintel.entity_member, relintel.tie_member,
+            relintel.entity_health, relintel.tie;
 END;
 $$;
 COMMENT ON FUNCTION relintel.rebuild() IS
-    'recomputes every maintained state from the base tables (needed after changing a half-life or max_tie_participants)';
+    'classifies every interaction and recomputes all membership and maintained states from the base tables';
+
+-- relintel.configure: set the database's value of a setting that shapes
+-- stored states (relintel.health_half_life, relintel.tie_half_life,
+-- relintel.max_tie_participants), checked as the setting itself checks it,
+-- and rebuild.  Returns the value stored.
+CREATE FUNCTION relintel.configure(name text, value text)
+RETURNS text
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET relintel.health_half_life = '21'
+SET relintel.tie_half_life = '90'
+SET relintel.max_tie_participants = 10
+AS $$
+DECLARE
+    stored text;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM relintel.stored_setting AS s WHERE s.name = configure.name) THEN
+        RAISE EXCEPTION 'not a setting that shapes stored states: "%"', configure.name
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'relintel.health_half_life, relintel.tie_half_life or relintel.max_tie_participants';
+    END IF;
+    stored := set_config(configure.name, configure.value, true);   -- checks the value
+    UPDATE relintel.stored_setting AS s SET value = stored WHERE s.name = configure.name;
+    PERFORM relintel.rebuild();
+    RETURN stored;
+END;
+$$;
+COMMENT ON FUNCTION relintel.configure(text, text) IS
+    'stores the database''s value of relintel.health_half_life, relintel.tie_half_life or relintel.max_tie_participants and rebuilds';
 
 -- Trigger functions are SECURITY DEFINER so that any role allowed to write
 -- interactions and CRM rows keeps the maintained tables fresh without being
 -- able to write them itself; nobody calls them directly.
-REVOKE ALL ON FUNCTION relintel.interaction_inserted(), relintel.interaction_changing(),
-                       relintel.interaction_changes_starting(),
+REVOKE ALL ON FUNCTION relintel.interaction_inserted(), relintel.interaction_changes_starting(),
                        relintel.interaction_changed(), relintel.interaction_truncated(),
-                       relintel.directory_changing(), relintel.directory_changed()
+                       relintel.directory_changed()
     FROM PUBLIC;
 REVOKE ALL ON FUNCTION relintel.catch_up(), relintel.verify(), relintel.rebuild(),
-                       relintel.apply_changes(bigint[], bigint[], bigint[]), relintel.record_stale(bigint[]),
+                       relintel.configure(text, text), relintel.use_stored_settings(),
+                       relintel.maintain(bigint[], bigint[]),
+                       relintel.recompute_entities(relintel.entity_type[], bigint[]),
+                       relintel.recompute_ties(bigint[], text[]),
+                       relintel.fold_entities(), relintel.fold_ties(), relintel.empty_maintained(boolean),
                        relintel.lock_reply_buckets(text[])
     FROM PUBLIC;

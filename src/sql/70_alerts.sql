@@ -2,8 +2,8 @@
 -- 70_alerts.sql: alerts, what a sales manager must act on (SPEC section 4)
 --
 --   alerts(as_of)      the alerts of every entity at any time T, computed
---                      from the base tables through entity_interaction (the
---                      one definition of membership) in one pass
+--                      from the stored membership (entity_member, with the
+--                      stored classification) in one pass
 --   alert              the alerts stored by the last refresh_alerts(), with
 --                      first_seen
 --   refresh_alerts()   stores alerts(now()) in alert and sends one
@@ -35,134 +35,6 @@
 
 
 -- ---------------------------------------------------------------------------
--- Membership of every interaction at once
--- ---------------------------------------------------------------------------
-
--- relintel.all_entity_interaction: entity_interaction (30_membership.sql)
--- computed set-based, for passes over every entity at once.  The rules are
--- those of interaction_class, interaction_reply and entity_interaction,
--- word for word; only the plan differs.  entity_interaction is built
--- interaction by interaction with index probes (about 60 µs each: a minute
--- for a million interactions), which is what the triggers need.  Here
--- everything that depends only on the participants (classification,
--- direction, the contacts, leads, accounts and stakeholders they bring) is
--- computed once per distinct (sender, recipients) pair, a few per cent of
--- the interactions in mail and calendar data, with hash joins; each
--- interaction then takes the keys of its pair, plus the record it regards,
--- and an opportunity only within its created_at ... closed_at.  The alerts
--- test checks that both views give the same rows.  Columns: those of
--- entity_interaction that alerts() reads, with the lowest and highest
--- external participant instead of the array.
-CREATE VIEW relintel.all_entity_interaction AS
-WITH pair AS (
-    -- per distinct (sender, recipients): interaction_class's counts (an
-    -- internal and an external participant) and outbound (the sender is
-    -- internal), with the lowest and highest external participant
-    SELECT p.pair_id, p.sender, p.recipients, c.outbound, c.external_lowest, c.external_highest,
-           c.has_internal AND c.external_lowest IS NOT NULL AS counts
-      FROM (SELECT i.sender, i.recipients, pg_catalog.row_number() OVER () AS pair_id
-              FROM relintel.interaction AS i
-             GROUP BY i.sender, i.recipients) AS p
-     CROSS JOIN LATERAL (
-            SELECT COALESCE(pg_catalog.bool_or(a.address OPERATOR(pg_catalog.=) p.sender AND a.internal), false) AS outbound,
-                   pg_catalog.min(a.address) FILTER (WHERE NOT a.internal) AS external_lowest,
-                   pg_catalog.max(a.address) FILTER (WHERE NOT a.internal) AS external_highest,
-                   COALESCE(pg_catalog.bool_or(a.internal), false) AS has_internal
-              FROM (SELECT a.address,
-                           (a.address IN (SELECT c.email FROM relintel.colleague AS c)
-                            OR pg_catalog.split_part(a.address, '@', 2)
-                                   IN (SELECT d.domain FROM relintel.internal_domain AS d)) AS internal
-                      FROM (SELECT DISTINCT x AS address
-                              FROM pg_catalog.unnest(pg_catalog.array_prepend(p.sender, p.recipients)) AS x) AS a) AS a) AS c
-), participant AS (
-    SELECT DISTINCT p.pair_id, x AS address
-      FROM pair AS p
-     CROSS JOIN LATERAL pg_catalog.unnest(pg_catalog.array_prepend(p.sender, p.recipients)) AS x
-     WHERE p.counts
-), pair_member AS (
-    -- the entities a pair's participants bring, each once, with the time
-    -- bounds of an opportunity (created_at ... closed_at)
-    SELECT DISTINCT k.pair_id, k.entity_type, k.entity_id, k.valid_from, k.valid_to
-      FROM (SELECT pa.pair_id, 'contact'::relintel.entity_type AS entity_type, c.id AS entity_id,
-                   '-infinity'::timestamptz AS valid_from, 'infinity'::timestamptz AS valid_to
-              FROM participant AS pa JOIN relintel.contact AS c ON c.email OPERATOR(pg_catalog.=) pa.address
-            UNION ALL
-            SELECT pa.pair_id, 'lead', l.id, '-infinity', 'infinity'
-              FROM participant AS pa JOIN relintel.lead AS l ON l.email OPERATOR(pg_catalog.=) pa.address
-            UNION ALL
-            SELECT pa.pair_id, 'account', c.account_id, '-infinity', 'infinity'
-              FROM participant AS pa JOIN relintel.contact AS c ON c.email OPERATOR(pg_catalog.=) pa.address
-             WHERE c.account_id IS NOT NULL
-            UNION ALL
-            SELECT pa.pair_id, 'account', a.id, '-infinity', 'infinity'
-              FROM participant AS pa JOIN relintel.account AS a
-                ON a.domain OPERATOR(pg_catalog.=) pg_catalog.split_part(pa.address, '@', 2)
-            UNION ALL
-            SELECT pa.pair_id, 'opportunity', o.id, o.created_at, COALESCE(o.closed_at, 'infinity')
-              FROM participant AS pa
-              JOIN relintel.contact AS c ON c.email OPERATOR(pg_catalog.=) pa.address
-              JOIN relintel.opportunity_contact AS oc ON oc.contact_id OPERATOR(pg_catalog.=) c.id
-              JOIN relintel.opportunity AS o ON o.id OPERATOR(pg_catalog.=) oc.opportunity_id) AS k
-), counted AS (
-    -- the counted interactions with their pair's classification
-    SELECT i.id AS interaction_id, i.kind, i.occurred_at, i.duration, i.sentiment, i.message_id,
-           i.in_reply_to, i.regarding_type, i.regarding_id,
-           p.pair_id, p.outbound, p.external_lowest, p.external_highest
-      FROM relintel.interaction AS i
-      JOIN pair AS p ON p.sender OPERATOR(pg_catalog.=) i.sender AND p.recipients OPERATOR(pg_catalog.=) i.recipients
-     WHERE p.counts
-), fact AS (
-    -- interaction_fact: with the latency of a reply (interaction_reply)
-    SELECT r.*, r.occurred_at OPERATOR(pg_catalog.-) p.occurred_at AS reply_latency
-      FROM counted AS r
-      LEFT JOIN (SELECT c.message_id, c.occurred_at, c.outbound FROM counted AS c
-                  WHERE c.kind OPERATOR(pg_catalog.=) 'email') AS p
-             ON p.message_id OPERATOR(pg_catalog.=) r.in_reply_to
-            AND r.kind OPERATOR(pg_catalog.=) 'email'
-            AND r.outbound OPERATOR(pg_catalog.<>) p.outbound
-            AND r.occurred_at OPERATOR(pg_catalog.>=) p.occurred_at
-)
--- entity_interaction: the entities of the pair (opportunities within their
--- time bounds) ...
-SELECT pm.entity_type, pm.entity_id, f.interaction_id, f.kind, f.occurred_at, f.outbound,
-       f.duration, f.reply_latency, f.sentiment, f.external_lowest, f.external_highest
-  FROM fact AS f
-  JOIN pair_member AS pm ON pm.pair_id OPERATOR(pg_catalog.=) f.pair_id
- WHERE f.occurred_at OPERATOR(pg_catalog.>=) pm.valid_from
-   AND f.occurred_at OPERATOR(pg_catalog.<=) pm.valid_to
-UNION ALL
--- ... and the record it regards, unless the participants brought it
-SELECT r.entity_type, r.entity_id, f.interaction_id, f.kind, f.occurred_at, f.outbound,
-       f.duration, f.reply_latency, f.sentiment, f.external_lowest, f.external_highest
-  FROM fact AS f
- CROSS JOIN LATERAL (
-        SELECT f.regarding_type AS entity_type, x.id AS entity_id
-          FROM relintel.lead AS x
-         WHERE f.regarding_type OPERATOR(pg_catalog.=) 'lead' AND x.id OPERATOR(pg_catalog.=) f.regarding_id
-        UNION ALL
-        SELECT f.regarding_type, x.id
-          FROM relintel.account AS x
-         WHERE f.regarding_type OPERATOR(pg_catalog.=) 'account' AND x.id OPERATOR(pg_catalog.=) f.regarding_id
-        UNION ALL
-        SELECT f.regarding_type, x.id
-          FROM relintel.opportunity AS x
-         WHERE f.regarding_type OPERATOR(pg_catalog.=) 'opportunity' AND x.id OPERATOR(pg_catalog.=) f.regarding_id
-           AND f.occurred_at OPERATOR(pg_catalog.>=) x.created_at
-           AND f.occurred_at OPERATOR(pg_catalog.<=) COALESCE(x.closed_at, 'infinity')) AS r
- WHERE f.regarding_type IS NOT NULL
-   AND NOT EXISTS (SELECT 1 FROM pair_member AS pm
-                    WHERE pm.pair_id OPERATOR(pg_catalog.=) f.pair_id
-                      AND pm.entity_type OPERATOR(pg_catalog.=) r.entity_type
-                      AND pm.entity_id OPERATOR(pg_catalog.=) r.entity_id
-                      AND f.occurred_at OPERATOR(pg_catalog.>=) pm.valid_from
-                      AND f.occurred_at OPERATOR(pg_catalog.<=) pm.valid_to);
-
-COMMENT ON VIEW relintel.all_entity_interaction IS
-    'entity_interaction computed set-based (hash joins) for passes over every entity; external_lowest/highest instead of the participant arrays';
-REVOKE ALL ON relintel.all_entity_interaction FROM PUBLIC;
-
-
--- ---------------------------------------------------------------------------
 -- alerts(as_of)
 -- ---------------------------------------------------------------------------
 
@@ -187,7 +59,7 @@ COMMENT ON FUNCTION relintel.alert_days(double precision) IS
     'a duration in seconds as whole days rounded down, for alert details: "23 days", "1 day"';
 
 -- relintel.alerts: every alert at T = as_of.  One grouped pass over the
--- membership of every entity (all_entity_interaction) reduces each entity
+-- stored membership of every entity (entity_member) reduces each entity
 -- to the summaries of the five rules: its last engagement, the times of its
 -- engaged interactions of the year (for the median gap) and of its outbound
 -- emails, the count, first time and external participants of the last 30
@@ -204,10 +76,6 @@ RETURNS TABLE (entity_type relintel.entity_type,
 LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE ROWS 10000
 SET search_path = pg_catalog, pg_temp
 SET TimeZone = 'UTC'
-SET work_mem = '256MB'
-SET jit = off
-SET enable_nestloop = off
-SET enable_mergejoin = off
 AS $$
 DECLARE
     t constant timestamptz := as_of;
@@ -242,8 +110,14 @@ BEGIN
                    FILTER (WHERE m.occurred_at <= t) AS state_now,
                relintel.health_agg(m.occurred_at, m.kind, m.outbound, m.duration, m.reply_latency, m.sentiment)
                    FILTER (WHERE m.occurred_at <= month_ago) AS state_then
-          FROM (SELECT ei.*, (NOT ei.outbound OR ei.kind <> 'email') AS engaged
-                  FROM relintel.all_entity_interaction AS ei) AS m
+          FROM (SELECT ei.entity_type, ei.entity_id, ei.kind, ei.occurred_at, ei.outbound,
+                       ei.duration, ei.reply_latency, ei.sentiment,
+                       (NOT ei.outbound OR ei.kind <> 'email') AS engaged,
+                       -- the lowest and highest external participant (sorted)
+                       f.external_participants[1] AS external_lowest,
+                       f.external_participants[cardinality(f.external_participants)] AS external_highest
+                  FROM relintel.entity_member AS ei
+                  JOIN relintel.interaction_fact AS f ON f.interaction_id = ei.interaction_id) AS m
          GROUP BY m.entity_type, m.entity_id
     ), open_s AS (
         -- opportunities closed at T get no alert
@@ -341,7 +215,6 @@ RETURNS integer
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 SET TimeZone = 'UTC'
-SET enable_nestloop = off
 AS $$
 DECLARE
     new_alerts integer;
