@@ -4,7 +4,7 @@ EXTVERSION = 0.1.0
 
 MODULE_big = relintel
 OBJS = src/relintel.o src/address.o src/decay.o src/enums.o src/state_io.o src/alerts.o \
-       src/health.o src/tie.o src/trend.o
+       src/health.o src/tie.o src/trend.o src/interaction_check.o
 
 # The install script is generated from the commented sections in src/sql/.
 SQL_SECTIONS = $(sort $(wildcard src/sql/*.sql))

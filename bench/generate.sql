@@ -368,16 +368,10 @@ ALTER TABLE relintel.opportunity_contact ENABLE TRIGGER USER;
 ALTER TABLE relintel.interaction ENABLE TRIGGER USER;
 ANALYZE relintel.colleague, relintel.internal_domain, relintel.account, relintel.contact, relintel.lead,
         relintel.opportunity, relintel.opportunity_contact, relintel.interaction, relintel.pending_interaction;
--- rebuild() in one pass over every interaction: with a small CRM the planner
--- would hash or scan whole CRM tables once per interaction (6x slower at
--- 100,000 interactions); index probes are what this pass needs.
+-- rebuild(): classification, membership and states in set-based passes.
 SELECT :rebuild = 1 AS do_rebuild \gset
 \if :do_rebuild
-SET enable_hashjoin = off;
-SET enable_seqscan = off;
 SELECT relintel.rebuild() \g /dev/null
-RESET enable_hashjoin;
-RESET enable_seqscan;
 \endif
 \else
 -- Through the triggers, in batches of 20,000 in time order.

@@ -94,16 +94,22 @@ normalize_cstring(const char *given, size_t length)
 	return str_tolower(start, end - start, DEFAULT_COLLATION_OID);
 }
 
+/* The normalized form of an address given as text (22023 when invalid). */
+text *
+normalize_address_text(text *given)
+{
+	char	   *given_cstring = text_to_cstring(given);
+
+	return cstring_to_text(normalize_cstring(given_cstring, strlen(given_cstring)));
+}
+
 PG_FUNCTION_INFO_V1(relintel_normalize_address);
 
 /* normalize_address(text): the normalized form of an email address. */
 Datum
 relintel_normalize_address(PG_FUNCTION_ARGS)
 {
-	text	   *given = PG_GETARG_TEXT_PP(0);
-	char	   *given_cstring = text_to_cstring(given);
-
-	PG_RETURN_TEXT_P(cstring_to_text(normalize_cstring(given_cstring, strlen(given_cstring))));
+	PG_RETURN_TEXT_P(normalize_address_text(PG_GETARG_TEXT_PP(0)));
 }
 
 /* The part of an address after its last '@', or NULL without '@'. */

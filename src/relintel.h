@@ -57,6 +57,9 @@ extern double relintel_answer_wait;
 #define HALF_LIFE_MIN 0.001
 #define HALF_LIFE_MAX 36500.0
 
+/* address.c: the one address rule */
+extern text *normalize_address_text(text *given);
+
 /* decay.c: the arithmetic shared by all states */
 extern double kind_weight(InteractionKind kind);
 extern double days_between(TimestampTz from, TimestampTz to);

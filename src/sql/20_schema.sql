@@ -226,11 +226,12 @@ COMMENT ON TRIGGER normalize ON relintel.internal_domain IS 'normalizes domain';
 COMMENT ON TRIGGER normalize ON relintel.account IS 'normalizes domain';
 
 -- relintel.check_interaction: BEFORE INSERT OR UPDATE trigger of the
--- interaction table.  Normalizes the sender and every recipient (keeping
+-- interaction table, in C (src/interaction_check.c: COPY runs it once per
+-- row).  Normalizes the sender and every recipient (keeping
 -- the recipients' order and any duplicates: participants are taken as a set
 -- where they are used) and refuses, with SQLSTATE 22023:
 --   * an invalid address (raised by normalize_address),
---   * an empty recipient list or a NULL recipient,
+--   * an empty or multi-dimensional recipient list or a NULL recipient,
 --   * a negative duration,
 --   * a sentiment outside -1 ... 1 (NaN included),
 --   * a regarding_type without regarding_id or the reverse.
@@ -241,48 +242,8 @@ COMMENT ON TRIGGER normalize ON relintel.account IS 'normalizes domain';
 -- simply makes the interaction belong to no entity through regarding.
 CREATE FUNCTION relintel.check_interaction()
 RETURNS trigger
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    normalized text[];
-BEGIN
-    NEW.sender := relintel.normalize_address(NEW.sender);
-
-    IF NEW.recipients IS NOT NULL THEN
-        IF cardinality(NEW.recipients) = 0 THEN
-            RAISE EXCEPTION 'recipients must not be empty: "%"', NEW.recipients
-                USING ERRCODE = 'invalid_parameter_value';
-        END IF;
-        IF array_position(NEW.recipients, NULL) IS NOT NULL THEN
-            RAISE EXCEPTION 'recipients must not contain NULL: "%"', NEW.recipients
-                USING ERRCODE = 'invalid_parameter_value';
-        END IF;
-        SELECT array_agg(relintel.normalize_address(r.address) ORDER BY r.ord)
-          INTO normalized
-          FROM unnest(NEW.recipients) WITH ORDINALITY AS r(address, ord);
-        NEW.recipients := normalized;
-    END IF;
-
-    IF NEW.duration < interval '0' THEN
-        RAISE EXCEPTION 'duration must not be negative: "%"', NEW.duration
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-
-    IF NOT (NEW.sentiment BETWEEN -1 AND 1) THEN
-        RAISE EXCEPTION 'sentiment must be between -1 and 1: "%"', NEW.sentiment
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-
-    IF (NEW.regarding_type IS NULL) <> (NEW.regarding_id IS NULL) THEN
-        RAISE EXCEPTION 'regarding_type and regarding_id must be set together: "%", "%"',
-                        NEW.regarding_type, NEW.regarding_id
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-
-    RETURN NEW;
-END;
-$$;
+AS 'MODULE_PATHNAME', 'relintel_check_interaction'
+LANGUAGE C;
 
 COMMENT ON FUNCTION relintel.check_interaction() IS
     'trigger: normalizes sender and recipients and validates an interaction (22023 when invalid)';

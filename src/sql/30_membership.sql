@@ -48,6 +48,22 @@ COMMENT ON INDEX relintel.interaction_domains_idx IS 'the interactions of an ema
 -- Classification and replies
 -- ---------------------------------------------------------------------------
 
+-- relintel.id_set: the interaction ids of a set (distinct; NULL: every
+-- interaction), as rows: a join with it is planned as index probes for a few
+-- ids and as a hash join for many, its size known from the array's length
+-- (unlike "= ANY" of a long array, or a semi-join, whose distinct count the
+-- planner would guess).
+CREATE FUNCTION relintel.id_set(ids bigint[])
+RETURNS TABLE (id bigint)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT i.id FROM relintel.interaction AS i WHERE ids IS NULL
+    UNION ALL
+    SELECT x FROM pg_catalog.unnest(ids) AS x;
+END;
+COMMENT ON FUNCTION relintel.id_set(bigint[]) IS
+    'the given interaction ids as rows (NULL: every interaction)';
+
 -- relintel.classify: one interaction_fact row per interaction of ids (NULL:
 -- all).  Participants = sender + recipients as a set, sorted; a participant
 -- is internal when it is a colleague's email or its domain is in
@@ -62,42 +78,53 @@ CREATE FUNCTION relintel.classify(ids bigint[])
 RETURNS SETOF relintel.interaction_fact
 LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-    WITH scope AS (
+    WITH target AS (
+        -- the interactions asked for, and the mails they answer
+        SELECT s.id, true AS asked FROM relintel.id_set(ids) AS s
+        UNION ALL
+        SELECT DISTINCT p.id, false
+          FROM relintel.id_set(ids) AS s
+          JOIN relintel.interaction AS r ON r.id OPERATOR(pg_catalog.=) s.id
+          JOIN relintel.interaction AS p ON p.message_id OPERATOR(pg_catalog.=) r.in_reply_to
+         WHERE ids IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM relintel.id_set(ids) AS o WHERE o.id OPERATOR(pg_catalog.=) p.id)
+    ), scope AS (
+        -- each participant once, internal when a colleague's email or at an
+        -- internal domain; participants sorted
         SELECT i.id, i.kind, i.occurred_at, i.duration, i.sentiment, i.regarding_type,
-               i.regarding_id, i.sender, i.message_id, i.in_reply_to, c.outbound,
-               c.internal_participants, c.external_participants,
-               (pg_catalog.cardinality(c.internal_participants) OPERATOR(pg_catalog.>) 0
-                AND pg_catalog.cardinality(c.external_participants) OPERATOR(pg_catalog.>) 0) AS counts
-          FROM relintel.interaction AS i
-         CROSS JOIN LATERAL (
-                SELECT COALESCE(pg_catalog.array_agg(p.address) FILTER (WHERE p.internal), '{}') AS internal_participants,
-                       COALESCE(pg_catalog.array_agg(p.address) FILTER (WHERE NOT p.internal), '{}') AS external_participants,
-                       COALESCE(pg_catalog.bool_or(p.internal AND p.address OPERATOR(pg_catalog.=) i.sender), false) AS outbound
-                  FROM (SELECT a.address,
-                               (a.address IN (SELECT co.email FROM relintel.colleague AS co)
-                                OR pg_catalog.split_part(a.address, '@', 2)
-                                       IN (SELECT d.domain FROM relintel.internal_domain AS d)) AS internal
-                          FROM (SELECT DISTINCT x AS address
-                                  FROM pg_catalog.unnest(pg_catalog.array_prepend(i.sender, i.recipients)) AS x
-                                 ORDER BY 1) AS a) AS p
-               ) AS c
-         WHERE ids IS NULL
-            OR i.id OPERATOR(pg_catalog.=) ANY (ids)
-            OR i.message_id IN (SELECT r.in_reply_to FROM relintel.interaction AS r
-                                 WHERE r.id OPERATOR(pg_catalog.=) ANY (ids))
+               i.regarding_id, i.sender, i.message_id, i.in_reply_to, t.asked,
+               COALESCE(pg_catalog.array_agg(DISTINCT a.address ORDER BY a.address)
+                            FILTER (WHERE c.email IS NOT NULL OR d.domain IS NOT NULL), '{}') AS internal_participants,
+               COALESCE(pg_catalog.array_agg(DISTINCT a.address ORDER BY a.address)
+                            FILTER (WHERE c.email IS NULL AND d.domain IS NULL), '{}') AS external_participants,
+               COALESCE(pg_catalog.bool_or(a.address OPERATOR(pg_catalog.=) i.sender
+                                           AND (c.email IS NOT NULL OR d.domain IS NOT NULL)), false) AS outbound
+          FROM target AS t
+          JOIN relintel.interaction AS i ON i.id OPERATOR(pg_catalog.=) t.id
+         CROSS JOIN LATERAL pg_catalog.unnest(pg_catalog.array_prepend(i.sender, i.recipients)) AS a(address)
+          LEFT JOIN relintel.colleague AS c ON c.email OPERATOR(pg_catalog.=) a.address
+          LEFT JOIN relintel.internal_domain AS d
+                 ON d.domain OPERATOR(pg_catalog.=) pg_catalog.split_part(a.address, '@', 2)
+         GROUP BY i.id, t.asked
+    ), fact AS (
+        SELECT s.*,
+               (pg_catalog.cardinality(s.internal_participants) OPERATOR(pg_catalog.>) 0
+                AND pg_catalog.cardinality(s.external_participants) OPERATOR(pg_catalog.>) 0) AS counts
+          FROM scope AS s
     )
     SELECT r.id, r.kind, r.occurred_at, r.duration, r.sentiment, r.regarding_type, r.regarding_id,
            r.sender, r.counts, r.outbound, r.internal_participants, r.external_participants,
            p.id, r.occurred_at OPERATOR(pg_catalog.-) p.occurred_at
-      FROM scope AS r
-      LEFT JOIN scope AS p
+      FROM fact AS r
+      LEFT JOIN (SELECT * FROM fact AS p
+                  WHERE p.counts AND p.kind OPERATOR(pg_catalog.=) 'email' AND p.message_id IS NOT NULL) AS p
              ON p.message_id OPERATOR(pg_catalog.=) r.in_reply_to
             AND r.counts AND p.counts
             AND r.kind OPERATOR(pg_catalog.=) 'email'
             AND p.kind OPERATOR(pg_catalog.=) 'email'
             AND p.outbound OPERATOR(pg_catalog.<>) r.outbound
             AND r.occurred_at OPERATOR(pg_catalog.>=) p.occurred_at
-     WHERE ids IS NULL OR r.id OPERATOR(pg_catalog.=) ANY (ids);
+     WHERE r.asked;
 END;
 COMMENT ON FUNCTION relintel.classify(bigint[]) IS
     'the classification rule: interaction_fact rows (participants by side, counts, outbound, reply and latency) of the interactions ids (NULL: all), from the base tables';
@@ -126,9 +153,9 @@ BEGIN ATOMIC
         SELECT f.interaction_id, f.occurred_at, f.kind, f.outbound, f.duration, f.reply_latency,
                f.sentiment, f.regarding_type, f.regarding_id, f.internal_participants,
                f.external_participants
-          FROM relintel.interaction_fact AS f
+          FROM relintel.id_set(ids) AS s
+          JOIN relintel.interaction_fact AS f ON f.interaction_id OPERATOR(pg_catalog.=) s.id
          WHERE f.counts
-           AND (ids IS NULL OR f.interaction_id OPERATOR(pg_catalog.=) ANY (ids))
     ), participant AS (
         SELECT f.interaction_id, f.occurred_at, x.address
           FROM fact AS f
@@ -201,12 +228,12 @@ LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
     SELECT x.address, c.id, f.interaction_id, f.occurred_at, f.kind,
            f.sender OPERATOR(pg_catalog.=) c.email
-      FROM relintel.interaction_fact AS f
+      FROM relintel.id_set(ids) AS s
+      JOIN relintel.interaction_fact AS f ON f.interaction_id OPERATOR(pg_catalog.=) s.id
      CROSS JOIN LATERAL pg_catalog.unnest(f.internal_participants) AS u(address)
       JOIN relintel.colleague AS c ON c.email OPERATOR(pg_catalog.=) u.address
      CROSS JOIN LATERAL pg_catalog.unnest(f.external_participants) AS x(address)
      WHERE f.counts
-       AND (ids IS NULL OR f.interaction_id OPERATOR(pg_catalog.=) ANY (ids))
        AND pg_catalog.cardinality(f.internal_participants) OPERATOR(pg_catalog.+)
            pg_catalog.cardinality(f.external_participants) OPERATOR(pg_catalog.<=)
            (SELECT s.value::integer FROM relintel.stored_setting AS s
@@ -300,7 +327,7 @@ END;
 COMMENT ON FUNCTION relintel.interactions_touching(text, jsonb[]) IS
     'interactions whose classification or membership a change of the given rows (jsonb, old and new versions) of a CRM or directory table may move';
 
-REVOKE ALL ON FUNCTION relintel.classify(bigint[]), relintel.entity_membership(bigint[]),
+REVOKE ALL ON FUNCTION relintel.id_set(bigint[]), relintel.classify(bigint[]), relintel.entity_membership(bigint[]),
                        relintel.tie_membership(bigint[]), relintel.interactions_touching(text, jsonb[])
     FROM PUBLIC;
 

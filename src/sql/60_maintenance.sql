@@ -156,8 +156,7 @@ BEGIN
                    relintel.health_agg(a.occurred_at, a.kind, a.outbound, a.duration,
                                        a.reply_latency, a.sentiment) AS state
               FROM added AS a
-             WHERE NOT EXISTS (SELECT 1 FROM relintel.pending_interaction AS p
-                                WHERE p.interaction_id = a.interaction_id)
+             WHERE a.occurred_at <= now()      -- the others were just listed as pending
              GROUP BY a.entity_type, a.entity_id
         ), locked AS (
             INSERT INTO relintel.entity_health AS h (entity_type, entity_id, state)
@@ -205,8 +204,7 @@ BEGIN
             SELECT a.colleague_id, a.address,
                    relintel.tie_agg(a.occurred_at, a.kind, a.outbound) AS state
               FROM added AS a
-             WHERE NOT EXISTS (SELECT 1 FROM relintel.pending_interaction AS p
-                                WHERE p.interaction_id = a.interaction_id)
+             WHERE a.occurred_at <= now()      -- the others were just listed as pending
              GROUP BY a.colleague_id, a.address
         ), locked AS (
             INSERT INTO relintel.tie AS t (colleague_id, address, state)
@@ -294,25 +292,33 @@ $$;
 COMMENT ON FUNCTION relintel.recompute_ties(bigint[], text[]) IS
     'folds the given tie keys again from their settled stored membership';
 
--- relintel.lock_reply_buckets: lock (sorted) the buckets of the Message-IDs
--- given, so that a reply and the mail it answers are never written
--- concurrently unseen by each other.  256 buckets bound the locks a
--- transaction holds however large its batch.  UPDATE and DELETE lock all
--- buckets before their first row (NULL).
-CREATE FUNCTION relintel.lock_reply_buckets(message_ids text[])
+-- relintel.reply_bucket: the advisory-lock bucket of a Message-ID.  A reply
+-- and the mail it answers share one (in_reply_to = message_id); 256 buckets
+-- bound the locks a transaction holds however large its batch.
+CREATE FUNCTION relintel.reply_bucket(message_id text)
+RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN pg_catalog.hashtext(message_id) OPERATOR(pg_catalog.&) 255;
+COMMENT ON FUNCTION relintel.reply_bucket(text) IS
+    'the advisory-lock bucket (0-255) of a Message-ID';
+
+-- relintel.lock_reply_buckets: lock (sorted) the given buckets, or all of them
+-- (NULL), so that a reply and the mail it answers are never written
+-- concurrently unseen by each other.  UPDATE and DELETE lock all buckets
+-- before their first row.
+CREATE FUNCTION relintel.lock_reply_buckets(buckets integer[])
 RETURNS void
 LANGUAGE sql
 SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT pg_advisory_xact_lock(1919249516, b)
-      FROM (SELECT DISTINCT hashtext(m) & 255 AS b FROM unnest(message_ids) AS m
-             WHERE m IS NOT NULL
+      FROM (SELECT DISTINCT b FROM unnest(buckets) AS b
             UNION
-            SELECT b FROM generate_series(0, 255) AS b WHERE message_ids IS NULL
-             ORDER BY 1) AS buckets;
+            SELECT b FROM generate_series(0, 255) AS b WHERE buckets IS NULL
+             ORDER BY 1) AS sorted;
 END;
-COMMENT ON FUNCTION relintel.lock_reply_buckets(text[]) IS
-    'locks, in sorted order, the advisory-lock buckets of the given Message-IDs (all buckets for NULL)';
+COMMENT ON FUNCTION relintel.lock_reply_buckets(integer[]) IS
+    'locks, in sorted order, the given advisory-lock buckets (all for NULL)';
 
 
 -- relintel.empty_maintained: empty the stored membership and the maintained
@@ -360,17 +366,17 @@ DECLARE
     answered_ids bigint[];
 BEGIN
     LOCK TABLE relintel.entity_health, relintel.tie IN ROW EXCLUSIVE MODE;
-    PERFORM relintel.lock_reply_buckets(ARRAY(SELECT n.message_id FROM new_rows AS n
-                                              UNION
-                                              SELECT n.in_reply_to FROM new_rows AS n));
+    PERFORM relintel.lock_reply_buckets(ARRAY(
+        SELECT DISTINCT relintel.reply_bucket(m.message_id)
+          FROM new_rows AS n CROSS JOIN LATERAL (VALUES (n.message_id), (n.in_reply_to)) AS m(message_id)
+         WHERE m.message_id IS NOT NULL));
     INSERT INTO relintel.pending_interaction (interaction_id, occurred_at)
     SELECT n.id, n.occurred_at FROM new_rows AS n WHERE n.occurred_at > now();
     inserted_ids := ARRAY(SELECT n.id FROM new_rows AS n);
     EXECUTE $q$
         SELECT ARRAY(SELECT r.id FROM relintel.interaction AS r
                       WHERE r.in_reply_to IN (SELECT n.message_id FROM new_rows AS n)
-                     EXCEPT
-                     SELECT n.id FROM new_rows AS n)
+                        AND NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.id = r.id))
     $q$ INTO answered_ids;
     PERFORM relintel.maintain(inserted_ids, answered_ids);
     RETURN NULL;
@@ -741,5 +747,5 @@ REVOKE ALL ON FUNCTION relintel.catch_up(), relintel.verify(), relintel.rebuild(
                        relintel.recompute_entities(relintel.entity_type[], bigint[]),
                        relintel.recompute_ties(bigint[], text[]),
                        relintel.fold_entities(), relintel.fold_ties(), relintel.empty_maintained(boolean),
-                       relintel.lock_reply_buckets(text[])
+                       relintel.lock_reply_buckets(integer[])
     FROM PUBLIC;

@@ -1,0 +1,164 @@
+/*
+ * interaction_check.c
+ *    The row rules of the interaction table (SPEC section 1), as a BEFORE
+ *    INSERT OR UPDATE trigger: the sender and every recipient normalized
+ *    (recipients keep their order and duplicates), and SQLSTATE 22023, with
+ *    the offending value quoted, for an empty, multi-dimensional or
+ *    NULL-holding recipient list, a negative duration, a sentiment outside
+ *    -1 ... 1 (NaN included), or a regarding_type without regarding_id or
+ *    the reverse.  In C because COPY runs it once per row.
+ */
+#include "relintel.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/timestamp.h"
+
+/* The text form of a value of type type_oid, as its output function writes it. */
+static char *
+value_text(Datum value, Oid type_oid)
+{
+	Oid			output_function;
+	bool		is_varlena;
+
+	getTypeOutputInfo(type_oid, &output_function, &is_varlena);
+	return OidOutputFunctionCall(output_function, value);
+}
+
+/* The attribute number of a column of the trigger's table (error when missing). */
+static int
+column_number(TupleDesc descriptor, const char *name)
+{
+	int			number = SPI_fnumber(descriptor, name);
+
+	if (number <= 0)
+		elog(ERROR, "relintel: the interaction table has no column \"%s\"", name);
+	return number;
+}
+
+/* Raise 22023 for a row value that breaks a rule. */
+static void
+pg_attribute_noreturn()
+reject_value(const char *what, const char *value)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s: \"%s\"", what, value)));
+	pg_unreachable();
+}
+
+/* The recipients normalized one by one, after the checks on the list itself. */
+static Datum
+normalized_recipients(ArrayType *recipients)
+{
+	Datum	   *elements;
+	bool	   *nulls;
+	int			count;
+	char	   *shown = value_text(PointerGetDatum(recipients), TEXTARRAYOID);
+
+	if (ARR_NDIM(recipients) > 1)
+		reject_value("recipients must be a one-dimensional list", shown);
+	deconstruct_array(recipients, TEXTOID, -1, false, TYPALIGN_INT, &elements, &nulls, &count);
+	if (count == 0)
+		reject_value("recipients must not be empty", shown);
+	for (int i = 0; i < count; i++)
+	{
+		if (nulls[i])
+			reject_value("recipients must not contain NULL", shown);
+		elements[i] = PointerGetDatum(normalize_address_text(DatumGetTextPP(elements[i])));
+	}
+	return PointerGetDatum(construct_array(elements, count, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+PG_FUNCTION_INFO_V1(relintel_check_interaction);
+
+/* check_interaction(): BEFORE INSERT OR UPDATE row trigger of interaction. */
+Datum
+relintel_check_interaction(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigger_data = (TriggerData *) fcinfo->context;
+	TupleDesc	descriptor;
+	HeapTuple	row;
+	int			sender_column,
+				recipients_column,
+				duration_column,
+				sentiment_column,
+				regarding_type_column,
+				regarding_id_column;
+	Datum		value;
+	bool		is_null;
+	bool		regarding_type_null,
+				regarding_id_null;
+	int			changed_columns[2];
+	Datum		changed_values[2];
+	bool		changed_nulls[2] = {false, false};
+	int			changed_count = 0;
+	Interval	zero_interval = {0, 0, 0};
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigger_data->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigger_data->tg_event))
+		elog(ERROR, "relintel_check_interaction: not called as a BEFORE ROW trigger");
+	row = TRIGGER_FIRED_BY_UPDATE(trigger_data->tg_event) ? trigger_data->tg_newtuple
+		: trigger_data->tg_trigtuple;
+	descriptor = trigger_data->tg_relation->rd_att;
+	sender_column = column_number(descriptor, "sender");
+	recipients_column = column_number(descriptor, "recipients");
+	duration_column = column_number(descriptor, "duration");
+	sentiment_column = column_number(descriptor, "sentiment");
+	regarding_type_column = column_number(descriptor, "regarding_type");
+	regarding_id_column = column_number(descriptor, "regarding_id");
+
+	value = heap_getattr(row, sender_column, descriptor, &is_null);
+	if (!is_null)
+	{
+		changed_columns[changed_count] = sender_column;
+		changed_values[changed_count++] = PointerGetDatum(normalize_address_text(DatumGetTextPP(value)));
+	}
+	value = heap_getattr(row, recipients_column, descriptor, &is_null);
+	if (!is_null)
+	{
+		changed_columns[changed_count] = recipients_column;
+		changed_values[changed_count++] = normalized_recipients(DatumGetArrayTypeP(value));
+	}
+
+	value = heap_getattr(row, duration_column, descriptor, &is_null);
+	if (!is_null && DatumGetBool(DirectFunctionCall2(interval_lt, value,
+													 IntervalPGetDatum(&zero_interval))))
+		reject_value("duration must not be negative", value_text(value, INTERVALOID));
+
+	value = heap_getattr(row, sentiment_column, descriptor, &is_null);
+	if (!is_null)
+	{
+		float4		sentiment = DatumGetFloat4(value);
+
+		if (!(sentiment >= -1.0f && sentiment <= 1.0f))
+			reject_value("sentiment must be between -1 and 1", value_text(value, FLOAT4OID));
+	}
+
+	value = heap_getattr(row, regarding_type_column, descriptor, &regarding_type_null);
+	(void) heap_getattr(row, regarding_id_column, descriptor, &regarding_id_null);
+	if (regarding_type_null != regarding_id_null)
+	{
+		char	   *type_shown = regarding_type_null ? "<NULL>"
+			: SPI_getvalue(row, descriptor, regarding_type_column);
+		char	   *id_shown = regarding_id_null ? "<NULL>"
+			: SPI_getvalue(row, descriptor, regarding_id_column);
+
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("regarding_type and regarding_id must be set together: \"%s\", \"%s\"",
+						type_shown, id_shown)));
+	}
+
+	if (changed_count > 0)
+		row = heap_modify_tuple_by_cols(row, descriptor, changed_count, changed_columns,
+										changed_values, changed_nulls);
+	return PointerGetDatum(row);
+}
