@@ -41,4 +41,5 @@ run_tap_script loader/test/run.sh        # the loader: mailboxes and calendars o
 run_tap_script dashboard/test/run.sh     # the dashboard, checked in headless Chromium
 run_tap_script test/alerts_notify.sh     # refresh_alerts() with a listening connection
 run_tap_script test/concurrency.sh       # pgbench writers on the maintained tables, then verify()
+run_tap_script test/directory_concurrency.sh   # concurrent CRM and directory updates: no deadlock
 exit $overall
