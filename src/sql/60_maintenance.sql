@@ -110,8 +110,10 @@ BEGIN
     END IF;
 
     -- Classification: new rows as they are; changed rows replaced.
-    EXECUTE 'INSERT INTO relintel.interaction_fact SELECT * FROM relintel.classify($1)'
-        USING inserted_ids;
+    IF cardinality(inserted_ids) > 0 THEN
+        EXECUTE 'INSERT INTO relintel.interaction_fact SELECT * FROM relintel.classify($1)'
+            USING inserted_ids;
+    END IF;
     IF cardinality(changed_ids) > 0 THEN
         EXECUTE 'DELETE FROM relintel.interaction_fact WHERE interaction_id = ANY ($1)'
             USING changed_ids;
@@ -123,12 +125,15 @@ BEGIN
     -- merged into their keys; the changed rows' diffed, the keys of every
     -- row removed, added or altered recomputed.  One sorted upsert locks
     -- both kinds of keys (a key to recompute gets a NULL state to merge).
+    -- ($3 and $4 say whether there are new and changed rows: an empty side
+    -- behind its fence is not even planned.)
     EXECUTE $q$
         WITH added AS (
-            INSERT INTO relintel.entity_member SELECT * FROM relintel.entity_membership($1)
+            INSERT INTO relintel.entity_member
+            SELECT * FROM (SELECT * FROM relintel.entity_membership($1) OFFSET 0) AS n WHERE $3
             RETURNING *
         ), fresh AS MATERIALIZED (
-            SELECT * FROM relintel.entity_membership($2)
+            SELECT * FROM (SELECT * FROM relintel.entity_membership($2) OFFSET 0) AS c WHERE $4
         ), removed AS (
             DELETE FROM relintel.entity_member AS m
              WHERE m.interaction_id = ANY ($2)
@@ -173,15 +178,17 @@ BEGIN
         SELECT (SELECT array_agg(entity_type) FROM recomputed),
                (SELECT array_agg(entity_id) FROM recomputed)
           FROM (SELECT count(*) FROM locked) AS done
-    $q$ INTO entity_types, entity_ids USING inserted_ids, changed_ids;
+    $q$ INTO entity_types, entity_ids
+        USING inserted_ids, changed_ids, cardinality(inserted_ids) > 0, cardinality(changed_ids) > 0;
 
     -- Tie membership, the same way.
     EXECUTE $q$
         WITH added AS (
-            INSERT INTO relintel.tie_member SELECT * FROM relintel.tie_membership($1)
+            INSERT INTO relintel.tie_member
+            SELECT * FROM (SELECT * FROM relintel.tie_membership($1) OFFSET 0) AS n WHERE $3
             RETURNING *
         ), fresh AS MATERIALIZED (
-            SELECT * FROM relintel.tie_membership($2)
+            SELECT * FROM (SELECT * FROM relintel.tie_membership($2) OFFSET 0) AS c WHERE $4
         ), removed AS (
             DELETE FROM relintel.tie_member AS m
              WHERE m.interaction_id = ANY ($2)
@@ -221,7 +228,8 @@ BEGIN
         SELECT (SELECT array_agg(colleague_id) FROM recomputed),
                (SELECT array_agg(address) FROM recomputed)
           FROM (SELECT count(*) FROM locked) AS done
-    $q$ INTO colleague_ids, addresses USING inserted_ids, changed_ids;
+    $q$ INTO colleague_ids, addresses
+        USING inserted_ids, changed_ids, cardinality(inserted_ids) > 0, cardinality(changed_ids) > 0;
 
     -- Recompute the locked keys from the stored membership, in statements
     -- that start after the locks.
