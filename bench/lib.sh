@@ -4,6 +4,8 @@
 # `pg_createcluster 15 relintel-bench` on port $BENCH_PORT (default 5498),
 # created on first use (local connections trusted) with settings for a 2-core machine with a few GB of
 # RAM, and left running.  Drop it with `pg_dropcluster --stop 15 relintel-bench`.
+# BENCH_DEFAULTS=1 uses `relintel-bench-defaults` (port $BENCH_PORT - 1)
+# instead, with PostgreSQL's default settings.
 # Set PGHOST/PGPORT yourself to run against another server instead (the
 # extension must be installed there).
 
@@ -20,10 +22,14 @@ as_postgres() {
 # point the PG* variables at it.
 ensure_cluster() {
   if [ -n "${PGHOST:-}" ] && [ -n "${PGPORT:-}" ]; then return; fi
-  if ! pg_lsclusters -h 2>/dev/null | awk '{print $1, $2}' | grep -qx "15 relintel-bench"; then
+  local cluster=relintel-bench port=$BENCH_PORT
+  # BENCH_DEFAULTS=1: a second cluster with PostgreSQL's default settings
+  if [ "${BENCH_DEFAULTS:-0}" = 1 ]; then cluster=relintel-bench-defaults; port=$((BENCH_PORT - 1)); fi
+  if ! pg_lsclusters -h 2>/dev/null | awk '{print $1, $2}' | grep -qx "15 $cluster"; then
     as_postgres true
-    pg_createcluster 15 relintel-bench --port "$BENCH_PORT" -- --locale=C.UTF-8 >/dev/null
-    cat >"/etc/postgresql/15/relintel-bench/conf.d/bench.conf" <<'CONF'
+    pg_createcluster 15 "$cluster" --port "$port" -- --locale=C.UTF-8 >/dev/null
+    if [ "$cluster" = relintel-bench ]; then
+      cat >"/etc/postgresql/15/$cluster/conf.d/bench.conf" <<'CONF'
 shared_buffers = 2GB
 work_mem = 64MB
 maintenance_work_mem = 1GB
@@ -32,12 +38,13 @@ checkpoint_timeout = 30min
 max_parallel_workers_per_gather = 2
 jit = off
 CONF
+    fi
     # a throwaway cluster: local connections are trusted (any OS user may be postgres)
     printf 'local all all trust\nhost all all 127.0.0.1/32 trust\nhost all all ::1/128 trust\n' \
-      >/etc/postgresql/15/relintel-bench/pg_hba.conf
+      >"/etc/postgresql/15/$cluster/pg_hba.conf"
   fi
-  pg_ctlcluster 15 relintel-bench start >/dev/null 2>&1 || true
-  export PGHOST=/var/run/postgresql PGPORT=$BENCH_PORT PGUSER=postgres
+  pg_ctlcluster 15 "$cluster" start >/dev/null 2>&1 || true
+  export PGHOST=/var/run/postgresql PGPORT=$port PGUSER=postgres
 }
 
 # build_and_install: the extension as it is in this tree.

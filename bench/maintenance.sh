@@ -1,55 +1,94 @@
 #!/usr/bin/env bash
-# bench/run.sh maintenance [N]: the cost of keeping entity_health and tie
-# fresh.
-#   1. COPY of N generated interactions (default 1000000) into a database
-#      holding the generator's CRM for that scale and no interaction yet: once
-#      with relintel's triggers, once with every user trigger of the table
-#      disabled (no normalization, no maintenance); one COPY statement each.
-#   2. single-row INSERT latency, p50 and p99 over TRANSACTIONS inserts
-#      (default 2000, pgbench, one client), into the database just loaded,
-#      with the triggers and without.  Each insert is a new email between a
-#      random contact and a colleague, half of them inbound.  COPY of 1
-#      million interactions through the triggers takes long on 2 cores: pass
-#      a smaller N to try it quickly.
+# bench/run.sh maintenance [N] [SHAPE]: the cost of keeping the stored
+# membership, entity_health and tie fresh, against the plain way of loading
+# the same rows (the same COPY with every user trigger of the table disabled:
+# no normalization, no maintenance), in one run, on the same data.
+#   SHAPE crm (default): bench/generate.sql, a CRM with many records;
+#   SHAPE mailbox: bench/generate_mailbox.sql, a company's mailbox (5,000
+#     colleagues, 5 recipients on average with a tail of 20-50, a quarter
+#     internal-only, few CRM records).
+#   1. first load: COPY of N generated interactions, one statement, into a
+#      database holding the CRM and no interaction yet;
+#   2. rebuild() of what step 1 loaded;
+#   3. load into a loaded database: the first half of the same rows loaded,
+#      then a COPY of the second half (one statement);
+#   4. single-row INSERT latency, p50 and p99 over TRANSACTIONS inserts
+#      (default 2000, pgbench, one client, synchronous_commit off) into the
+#      database of step 1, with the triggers and without.
+# BENCH_DEFAULTS=1 runs it all in a cluster with PostgreSQL's default settings.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 n=${1:-${N:-1000000}}
+shape=${2:-${SHAPE:-crm}}
 transactions=${TRANSACTIONS:-2000}
 ensure_cluster
-src=bench_score_$n   # the data set of the scoring benchmark
-tpl=bench_copy_tpl_$n
-dataset "$src" "$n"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 chmod 777 "$work"
 
+# The rows to load (generated once per scale and shape, with the triggers
+# disabled), and a database holding the same CRM without interactions.
+src=bench_${shape}_$n
+tpl=bench_copy_tpl_${shape}_$n
+case $shape in
+  crm)
+    REBUILD=0 dataset "$src" "$n"
+    fresh_db "$tpl"
+    generate "$tpl" "$n" -v crm_only=1 >/dev/null ;;
+  mailbox)
+    if [ "$(psql -X -A -t -d "$src" -c "SELECT count(*) FROM relintel.interaction" 2>/dev/null || true)" != "$n" ]; then
+      fresh_db "$src"
+      psql -X -q -d "$src" -v scale="$n" -v seed="$SEED" -v rebuild=0 -f "$bench_dir/generate_mailbox.sql"
+    fi
+    fresh_db "$tpl"
+    psql -X -q -d "$tpl" -v scale="$n" -v seed="$SEED" -v crm_only=1 -f "$bench_dir/generate_mailbox.sql" ;;
+  *) echo "unknown shape: $shape (crm or mailbox)" >&2; exit 2 ;;
+esac
 cols="kind, occurred_at, duration, sender, recipients, subject, message_id, in_reply_to, regarding_type, regarding_id, sentiment"
-psql -X -q -d "$src" -c "\\copy (SELECT $cols FROM relintel.interaction ORDER BY id) TO '$work/interactions.csv' WITH (FORMAT csv)"
-# The same CRM, no interactions (same scale and seed: the generator is deterministic).
-fresh_db "$tpl"
-generate "$tpl" "$n" -v crm_only=1 >/dev/null
+psql -X -q -d "$src" -c "\\copy (SELECT $cols FROM relintel.interaction ORDER BY id) TO '$work/all.csv' WITH (FORMAT csv)"
+half=$((n / 2))
+head -n "$half" "$work/all.csv" >"$work/first.csv"
+tail -n +"$((half + 1))" "$work/all.csv" >"$work/second.csv"
 psql -X -q -d "$tpl" -c "CHECKPOINT"
 
-copy_ms() {   # copy_ms DB: milliseconds of the COPY
+copy_ms() {   # copy_ms DB CSV: milliseconds of the COPY
   psql -X -q -d "$1" -v ON_ERROR_STOP=1 -c '\timing on' \
-    -c "\\copy relintel.interaction ($cols) FROM '$work/interactions.csv' WITH (FORMAT csv)" \
+    -c "\\copy relintel.interaction ($cols) FROM '$2' WITH (FORMAT csv)" \
     | sed -nE 's/^Time: ([0-9.]+) ms.*/\1/p' | tail -1
 }
-for mode in without with; do
-  db=bench_copy_${mode}_$n
-  dropdb --if-exists "$db" 2>/dev/null || true
-  createdb -T "$tpl" "$db"
-  if [ "$mode" = without ]; then
-    psql -X -q -d "$db" -c 'ALTER TABLE relintel.interaction DISABLE TRIGGER USER'
+new_db() {    # new_db DB MODE: a copy of the template, triggers disabled for MODE without
+  dropdb --if-exists "$1" 2>/dev/null || true
+  createdb -T "$tpl" "$1"
+  if [ "$2" = without ]; then
+    psql -X -q -d "$1" -c 'ALTER TABLE relintel.interaction DISABLE TRIGGER USER'
   fi
+}
+
+# 1. First load, 2. rebuild().
+for mode in without with; do
+  db=bench_copy_${mode}_${shape}_$n
+  new_db "$db" "$mode"
   psql -X -q -d "$db" -c "CHECKPOINT"
-  t=$(copy_ms "$db")
-  eval "t_$mode=\$t"
+  eval "fresh_$mode=\$(copy_ms \"\$db\" \"\$work/all.csv\")"
   psql -X -q -d "$db" -c "ANALYZE"
 done
-check=$(psql -X -A -t -d "bench_copy_with_$n" -c "SELECT format('%s maintained entity states, %s ties, %s pending', (SELECT count(*) FROM relintel.entity_health), (SELECT count(*) FROM relintel.tie), (SELECT count(*) FROM relintel.pending_interaction))")
+db_with=bench_copy_with_${shape}_$n
+check=$(psql -X -A -t -d "$db_with" -c "SELECT format('%s memberships, %s tie memberships, %s entity states, %s ties, %s pending', (SELECT count(*) FROM relintel.entity_member), (SELECT count(*) FROM relintel.tie_member), (SELECT count(*) FROM relintel.entity_health), (SELECT count(*) FROM relintel.tie), (SELECT count(*) FROM relintel.pending_interaction))")
+bytes=$(psql -X -A -t -d "$db_with" -c "SELECT round((pg_total_relation_size('relintel.interaction_fact') + pg_total_relation_size('relintel.entity_member') + pg_total_relation_size('relintel.tie_member'))::numeric / $n)")
+rebuild=$(ms "$db_with" -c '\timing on' -c 'SELECT relintel.rebuild()')
 
-# Single-row inserts.
+# 3. Into a loaded database: the first half loaded the same way, then timed.
+for mode in without with; do
+  db=bench_loaded_${mode}_${shape}_$n
+  new_db "$db" "$mode"
+  copy_ms "$db" "$work/first.csv" >/dev/null
+  psql -X -q -d "$db" -c "VACUUM ANALYZE" -c "CHECKPOINT"
+  eval "loaded_$mode=\$(copy_ms \"\$db\" \"\$work/second.csv\")"
+done
+loaded_verify=$(psql -X -A -t -d "bench_loaded_with_${shape}_$n" -c "SELECT count(*) FROM relintel.verify()")
+for mode in without with; do dropdb --if-exists "bench_loaded_${mode}_${shape}_$n"; done
+
+# 4. Single-row inserts.
 ncon=$(psql -X -A -t -d "$src" -c "SELECT count(*) FROM relintel.contact")
 ncol=$(psql -X -A -t -d "$src" -c "SELECT count(*) FROM relintel.colleague")
 cat >"$work/out.sql" <<SQL
@@ -73,16 +112,24 @@ bench_inserts() {   # bench_inserts LABEL DB PGOPTIONS
   (cd "$work" && PGOPTIONS=$3 pgbench -n -c 1 -t "$transactions" -f out.sql -f in.sql -l --log-prefix="ins_$1" "$2" >/dev/null)
   pgbench_percentiles "$work"/ins_$1.*
 }
-read -r p50_with p99_with _ < <(bench_inserts with "bench_copy_with_$n" "-c synchronous_commit=off")
-read -r p50_without p99_without _ < <(bench_inserts without "bench_copy_without_$n" "-c synchronous_commit=off")
-read -r p50_sync p99_sync _ < <(bench_inserts sync "bench_copy_with_$n" "-c synchronous_commit=on")
+read -r p50_with p99_with _ < <(bench_inserts with "$db_with" "-c synchronous_commit=off")
+read -r p50_without p99_without _ < <(bench_inserts without "bench_copy_without_${shape}_$n" "-c synchronous_commit=off")
+read -r p50_sync p99_sync _ < <(bench_inserts sync "$db_with" "-c synchronous_commit=on")
+verify=$(psql -X -A -t -d "$db_with" -c "SELECT count(*) FROM relintel.verify()")
 
 echo
-echo "maintenance: COPY of $n interactions (one statement) into an empty interaction table"
-printf '  %-36s %10s\n' "without triggers" "$(secs "$t_without")"
-printf '  %-36s %10s   (%s)\n' "with relintel's triggers" "$(secs "$t_with")" "$check"
-echo "  with triggers: $(ratio "$t_with" "$t_without")x the time without (target <= 3x)"
-echo "single-row INSERT, $transactions inserts after the COPY, one client, synchronous_commit = off"
-echo "  with triggers:    p50 $p50_with ms, p99 $p99_with ms (target p99 < 5 ms)"
+echo "maintenance, shape $shape, $n interactions ($(psql -X -A -t -d "$db_with" -c "SELECT format('shared_buffers %s, work_mem %s', current_setting('shared_buffers'), current_setting('work_mem'))"))"
+echo "1. first load: COPY of $n interactions (one statement) into a CRM without interactions"
+printf '  %-36s %10s\n' "without triggers" "$(secs "$fresh_without")"
+printf '  %-36s %10s   (%s)\n' "with relintel's triggers" "$(secs "$fresh_with")" "$check"
+echo "  with triggers: $(ratio "$fresh_with" "$fresh_without")x the time without (target <= 3x)"
+echo "2. rebuild() of that data: $(secs "$rebuild"), $(ratio "$rebuild" "$fresh_without")x the COPY without triggers (target <= 10x)"
+echo "3. into a loaded database: COPY of the second $((n - half)) after the first $half"
+printf '  %-36s %10s\n' "without triggers" "$(secs "$loaded_without")"
+printf '  %-36s %10s   (verify(): %s rows)\n' "with relintel's triggers" "$(secs "$loaded_with")" "$loaded_verify"
+echo "  with triggers: $(ratio "$loaded_with" "$loaded_without")x the time without (target <= 3x)"
+echo "4. single-row INSERT, $transactions inserts after the first load, one client, synchronous_commit = off"
+echo "  with triggers:    p50 $p50_with ms, p99 $p99_with ms (target p99 <= 5 ms)"
 echo "  without triggers: p50 $p50_without ms, p99 $p99_without ms"
 echo "  with triggers and synchronous_commit = on (fsync at each commit): p50 $p50_sync ms, p99 $p99_sync ms"
+echo "stored membership: $bytes bytes per interaction (interaction_fact, entity_member, tie_member with their indexes); verify() after the inserts: $verify rows"
