@@ -517,6 +517,19 @@ SELECT count(*) AS pending_p5 FROM relintel.pending_interaction AS p
   JOIN relintel.interaction AS i ON i.id = p.interaction_id WHERE i.message_id = '<p5@t>';
 SELECT t.check() AS problems;
 
+-- Due, then updated before any catch_up(): an update that changes nothing of
+-- its membership (the subject) still settles it, and its keys take it in.
+INSERT INTO relintel.interaction (kind, occurred_at, sender, recipients, message_id) VALUES
+  ('email', now() + interval '2 seconds', 'nina@fabrikam.com', '{alice@contoso.com}', '<p6@t>');
+SELECT pg_sleep(2.5);
+UPDATE relintel.interaction SET subject = 'settled by an update' WHERE message_id = '<p6@t>';
+SELECT count(*) AS pending_p6 FROM relintel.pending_interaction AS p
+  JOIN relintel.interaction AS i ON i.id = p.interaction_id WHERE i.message_id = '<p6@t>';
+SELECT relintel.interactions(state) AS n FROM relintel.entity_health
+ WHERE (entity_type, entity_id) = ('contact', 900);
+SELECT count(*) AS mismatches FROM relintel.verify();
+SELECT t.check() AS problems;
+
 \c :regress_db
 SET client_min_messages = warning;
 DROP DATABASE regress_relintel_triggers;

@@ -94,11 +94,41 @@ normalize_cstring(const char *given, size_t length)
 	return str_tolower(start, end - start, DEFAULT_COLLATION_OID);
 }
 
+/*
+ * Whether an address is already in normal form: printable ASCII without
+ * upper case, white space or angle brackets, with exactly one '@' neither
+ * first nor last (what a loader or an application usually sends).
+ */
+static bool
+is_normal_ascii(const char *data, int length)
+{
+	int			at_count = 0;
+	int			at_position = -1;
+
+	for (int i = 0; i < length; i++)
+	{
+		unsigned char c = (unsigned char) data[i];
+
+		if (c <= ' ' || c >= 127 || (c >= 'A' && c <= 'Z') || c == '<' || c == '>')
+			return false;
+		if (c == '@')
+		{
+			at_count++;
+			at_position = i;
+		}
+	}
+	return at_count == 1 && at_position > 0 && at_position < length - 1;
+}
+
 /* The normalized form of an address given as text (22023 when invalid). */
 text *
 normalize_address_text(text *given)
 {
-	char	   *given_cstring = text_to_cstring(given);
+	char	   *given_cstring;
+
+	if (is_normal_ascii(VARDATA_ANY(given), VARSIZE_ANY_EXHDR(given)))
+		return given;			/* lower() of printable ASCII without A-Z is itself */
+	given_cstring = text_to_cstring(given);
 
 	return cstring_to_text(normalize_cstring(given_cstring, strlen(given_cstring)));
 }

@@ -67,10 +67,6 @@ CREATE TABLE relintel.interaction_fact (
 );
 COMMENT ON TABLE relintel.interaction_fact IS
     'each interaction classified: participants by side (sorted), counts (an internal and an external participant), outbound (sender internal), and the interaction it replies to with the latency';
-CREATE INDEX interaction_fact_replied_to_idx ON relintel.interaction_fact (replied_to)
-    WHERE replied_to IS NOT NULL;
-COMMENT ON INDEX relintel.interaction_fact_replied_to_idx IS
-    'the replies to an interaction, as classified (found again when it changes or goes)';
 
 CREATE TABLE relintel.entity_member (
     entity_type    relintel.entity_type NOT NULL,

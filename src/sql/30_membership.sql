@@ -161,28 +161,32 @@ BEGIN ATOMIC
           FROM fact AS f
          CROSS JOIN LATERAL pg_catalog.unnest(f.internal_participants OPERATOR(pg_catalog.||)
                                               f.external_participants) AS x(address)
-    ), member AS (
-        SELECT p.interaction_id, 'contact'::relintel.entity_type AS entity_type, c.id AS entity_id
+    ), contact_participant AS (
+        -- the participants that are contacts (each contact brings itself,
+        -- its account and the opportunities it is a stakeholder of)
+        SELECT p.interaction_id, p.occurred_at, c.id AS contact_id, c.account_id
           FROM participant AS p JOIN relintel.contact AS c ON c.email OPERATOR(pg_catalog.=) p.address
+    ), member AS (
+        SELECT cp.interaction_id, 'contact'::relintel.entity_type AS entity_type, cp.contact_id AS entity_id
+          FROM contact_participant AS cp
+        UNION
+        SELECT cp.interaction_id, 'account', cp.account_id
+          FROM contact_participant AS cp
+         WHERE cp.account_id IS NOT NULL
+        UNION
+        SELECT cp.interaction_id, 'opportunity', o.id
+          FROM contact_participant AS cp
+          JOIN relintel.opportunity_contact AS oc ON oc.contact_id OPERATOR(pg_catalog.=) cp.contact_id
+          JOIN relintel.opportunity AS o ON o.id OPERATOR(pg_catalog.=) oc.opportunity_id
+         WHERE cp.occurred_at OPERATOR(pg_catalog.>=) o.created_at
+           AND cp.occurred_at OPERATOR(pg_catalog.<=) COALESCE(o.closed_at, 'infinity')
         UNION
         SELECT p.interaction_id, 'lead', l.id
           FROM participant AS p JOIN relintel.lead AS l ON l.email OPERATOR(pg_catalog.=) p.address
         UNION
-        SELECT p.interaction_id, 'account', c.account_id
-          FROM participant AS p JOIN relintel.contact AS c ON c.email OPERATOR(pg_catalog.=) p.address
-         WHERE c.account_id IS NOT NULL
-        UNION
         SELECT p.interaction_id, 'account', a.id
           FROM participant AS p JOIN relintel.account AS a
             ON a.domain OPERATOR(pg_catalog.=) pg_catalog.split_part(p.address, '@', 2)
-        UNION
-        SELECT p.interaction_id, 'opportunity', o.id
-          FROM participant AS p
-          JOIN relintel.contact AS c ON c.email OPERATOR(pg_catalog.=) p.address
-          JOIN relintel.opportunity_contact AS oc ON oc.contact_id OPERATOR(pg_catalog.=) c.id
-          JOIN relintel.opportunity AS o ON o.id OPERATOR(pg_catalog.=) oc.opportunity_id
-         WHERE p.occurred_at OPERATOR(pg_catalog.>=) o.created_at
-           AND p.occurred_at OPERATOR(pg_catalog.<=) COALESCE(o.closed_at, 'infinity')
         UNION
         SELECT f.interaction_id, 'lead', l.id
           FROM fact AS f JOIN relintel.lead AS l ON l.id OPERATOR(pg_catalog.=) f.regarding_id

@@ -73,8 +73,10 @@ COMMENT ON FUNCTION relintel.use_stored_settings() IS
 -- relintel.maintain: store the classification and membership of the new
 -- interactions inserted_ids and fold their settled rows into their keys;
 -- classify again the interactions changed_ids (and the replies to them) and
--- recompute the keys whose membership changed.  Either may be NULL.
-CREATE FUNCTION relintel.maintain(inserted_ids bigint[], changed_ids bigint[])
+-- recompute the keys whose membership changed, and the keys of restated_ids
+-- (interactions that became pending or settled).  Any may be NULL.
+CREATE FUNCTION relintel.maintain(inserted_ids bigint[], changed_ids bigint[],
+                                  restated_ids bigint[] DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -91,15 +93,13 @@ BEGIN
     PERFORM relintel.use_stored_settings();
     inserted_ids := coalesce(inserted_ids, '{}');
     changed_ids := coalesce(changed_ids, '{}');
+    restated_ids := coalesce(restated_ids, '{}');
 
-    -- A changed interaction changes the latency of the replies to it, as
-    -- classified (stored) and as written now.
+    -- A changed interaction changes the latency of the replies to it (those
+    -- to a Message-ID it no longer has are added by the caller).
     IF cardinality(changed_ids) > 0 THEN
         EXECUTE $q$
             SELECT ARRAY(SELECT c FROM unnest($1) AS c
-                         UNION
-                         SELECT f.interaction_id FROM relintel.interaction_fact AS f
-                          WHERE f.replied_to = ANY ($1)
                          UNION
                          SELECT r.id FROM relintel.interaction AS p
                            JOIN relintel.interaction AS r ON r.in_reply_to = p.message_id
@@ -156,6 +156,9 @@ BEGIN
             SELECT entity_type, entity_id FROM removed
             UNION
             SELECT entity_type, entity_id FROM altered
+            UNION
+            SELECT m.entity_type, m.entity_id FROM relintel.entity_member AS m
+             WHERE m.interaction_id = ANY ($5)
         ), merged AS (
             SELECT a.entity_type, a.entity_id,
                    relintel.health_agg(a.occurred_at, a.kind, a.outbound, a.duration,
@@ -179,7 +182,8 @@ BEGIN
                (SELECT array_agg(entity_id) FROM recomputed)
           FROM (SELECT count(*) FROM locked) AS done
     $q$ INTO entity_types, entity_ids
-        USING inserted_ids, changed_ids, cardinality(inserted_ids) > 0, cardinality(changed_ids) > 0;
+        USING inserted_ids, changed_ids, cardinality(inserted_ids) > 0, cardinality(changed_ids) > 0,
+              restated_ids;
 
     -- Tie membership, the same way.
     EXECUTE $q$
@@ -207,6 +211,9 @@ BEGIN
             SELECT colleague_id, address FROM removed
             UNION
             SELECT colleague_id, address FROM altered
+            UNION
+            SELECT m.colleague_id, m.address FROM relintel.tie_member AS m
+             WHERE m.interaction_id = ANY ($5)
         ), merged AS (
             SELECT a.colleague_id, a.address,
                    relintel.tie_agg(a.occurred_at, a.kind, a.outbound) AS state
@@ -229,7 +236,8 @@ BEGIN
                (SELECT array_agg(address) FROM recomputed)
           FROM (SELECT count(*) FROM locked) AS done
     $q$ INTO colleague_ids, addresses
-        USING inserted_ids, changed_ids, cardinality(inserted_ids) > 0, cardinality(changed_ids) > 0;
+        USING inserted_ids, changed_ids, cardinality(inserted_ids) > 0, cardinality(changed_ids) > 0,
+              restated_ids;
 
     -- Recompute the locked keys from the stored membership, in statements
     -- that start after the locks.
@@ -241,7 +249,7 @@ BEGIN
     END IF;
 END;
 $$;
-COMMENT ON FUNCTION relintel.maintain(bigint[], bigint[]) IS
+COMMENT ON FUNCTION relintel.maintain(bigint[], bigint[], bigint[]) IS
     'the one writer of the stored membership and the maintained states: stores and merges new interactions, classifies changed ones again and recomputes the keys whose membership changed';
 
 -- relintel.recompute_entities: the states of the (locked) entity keys, folded
@@ -420,7 +428,14 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     changed_ids bigint[];
+    restated_ids bigint[];   -- rows that become pending or settled
 BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        restated_ids := ARRAY(
+            SELECT n.id FROM new_rows AS n
+             WHERE (n.occurred_at > now()) <> EXISTS (SELECT 1 FROM relintel.pending_interaction AS p
+                                                        WHERE p.interaction_id = n.id));
+    END IF;
     DELETE FROM relintel.pending_interaction AS p
      USING old_rows AS o WHERE p.interaction_id = o.id;
     IF TG_OP = 'UPDATE' THEN
@@ -431,7 +446,14 @@ BEGIN
     ELSE
         changed_ids := ARRAY(SELECT o.id FROM old_rows AS o);
     END IF;
-    PERFORM relintel.maintain(NULL, changed_ids);
+    -- the replies to the Message-IDs the rows had (maintain() adds those to
+    -- the Message-IDs they have now)
+    changed_ids := ARRAY(
+        SELECT c FROM unnest(changed_ids) AS c
+        UNION
+        SELECT r.id FROM relintel.interaction AS r
+         WHERE r.in_reply_to IN (SELECT o.message_id FROM old_rows AS o));
+    PERFORM relintel.maintain(NULL, changed_ids, restated_ids);
     RETURN NULL;
 END;
 $$;
@@ -751,7 +773,7 @@ REVOKE ALL ON FUNCTION relintel.interaction_inserted(), relintel.interaction_cha
     FROM PUBLIC;
 REVOKE ALL ON FUNCTION relintel.catch_up(), relintel.verify(), relintel.rebuild(),
                        relintel.configure(text, text), relintel.use_stored_settings(),
-                       relintel.maintain(bigint[], bigint[]),
+                       relintel.maintain(bigint[], bigint[], bigint[]),
                        relintel.recompute_entities(relintel.entity_type[], bigint[]),
                        relintel.recompute_ties(bigint[], text[]),
                        relintel.fold_entities(), relintel.fold_ties(), relintel.empty_maintained(boolean),
