@@ -2,7 +2,7 @@
 # bench/run.sh NAME [ARGS]: one benchmark, in the benchmark cluster (see
 # lib.sh), after building and installing the extension of this tree.
 #   scoring [SCALE]          relintel vs plain SQL vs count(*) floor (1M interactions)
-#   maintenance [N]          COPY with vs without triggers; single-row INSERT p50/p99
+#   maintenance [N] [SHAPE]  COPY with vs without triggers, rebuild(), single-row INSERT p50/p99 (SHAPE crm or mailbox)
 #   who_knows [SCALE]        who_knows p50/p99 (10M interactions)
 #   reading [OPPS] [SCALE]   opportunity_health ORDER BY score LIMIT 50 (100,000 opportunities)
 #   parallel [SCALE]         scoring with 0 vs 2 parallel workers
