@@ -11,7 +11,7 @@ SQL_SECTIONS = $(sort $(wildcard src/sql/*.sql))
 DATA_built   = relintel--$(EXTVERSION).sql
 
 # One pg_regress file per C concept and per SQL feature.
-REGRESS = address health tie trend state_io parallel schema scenario views kpis who_knows intro invariance security response maintained_reads triggers copy alerts
+REGRESS = address health tie trend state_io parallel schema scenario views kpis who_knows intro invariance security response maintained_reads triggers copy alerts stored_settings
 REGRESS_OPTS = --inputdir=. --load-extension=relintel
 
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
