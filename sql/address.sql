@@ -28,7 +28,11 @@ FROM unnest(ARRAY[
     E'\t dave@example.org \n',               -- 8 surrounding tab and newline
     '  "Eve" <EVE@X.IO>  ',                  -- 9 spaces around the whole form
     'already@normal.com',                    -- 10 nothing to do
-    'o''brien+tag@sub.example.co.uk'         -- 11 apostrophe and plus are fine
+    'o''brien+tag@sub.example.co.uk',        -- 11 apostrophe and plus are fine
+    E'\u00A0ann@fabrikam.com',              -- 12 a leading no-break space is trimmed
+    E'ann@fabrikam.com\u3000\u2003',        -- 13 trailing ideographic and em spaces too
+    E'\u2028 "Ann" <ann@fabrikam.com>\u00A0', -- 14 around the whole form
+    '"Ann <at> Lee" <ann@fabrikam.com>'      -- 15 brackets inside a quoted name
 ]) WITH ORDINALITY AS t(given, i)
 ORDER BY i;
 
@@ -51,7 +55,18 @@ FROM unnest(ARRAY[
     '',                              -- 14 empty
     '   ',                           -- 15 white space only
     '<@fabrikam.com>',               -- 16 empty local part inside brackets
-    'Ann <ann@>'                     -- 17 empty domain inside brackets
+    'Ann <ann@>',                    -- 17 empty domain inside brackets
+    'Ann <ann@fabrikam.com> <cat@contoso.com>',  -- 18 two addresses in brackets
+    'ann@fabrikam.com <cat@contoso.com>',        -- 19 accepted: an address as display name (common)
+    E'ann\u00A0lee@fabrikam.com',   -- 20 no-break space inside
+    E'ann@fab\u2003rikam.com',      -- 21 em space inside
+    E'ann@fabrikam\u3000.com',      -- 22 ideographic space inside
+    E'ann@fabrikam.com\u2028x',     -- 23 line separator inside
+    E'ann\u200B@fabrikam.com',      -- 24 zero-width space inside
+    E'ann\u0001@fabrikam.com',      -- 25 a control character
+    E'ann\u007F@fabrikam.com',      -- 26 DEL
+    E'ann\u0085@fabrikam.com',      -- 27 next line (C1)
+    E'\uFEFFann@fabrikam.com'       -- 28 a byte order mark
 ]) WITH ORDINALITY AS t(given, i)
 ORDER BY i;
 

@@ -78,6 +78,9 @@ INSERT INTO relintel.interaction (kind, occurred_at, sender, recipients)
 INSERT INTO relintel.interaction (kind, occurred_at, sender, recipients)
   VALUES ('email', now(), 'pat.doe@example-corp.com', ARRAY['kim@acme.io', NULL]);
 \set VERBOSITY default
+-- a two-dimensional recipient list (22023, not 0A000)
+INSERT INTO relintel.interaction (kind, occurred_at, sender, recipients)
+  VALUES ('email', now(), 'pat.doe@example-corp.com', '{{kim@acme.io,lee@acme.io},{a@b.io,c@d.io}}');
 -- regarding: a type without an id (or the reverse) is refused with 22023;
 -- a label that is not an entity_type is refused by the enum itself, before
 -- any trigger can run, with 22P02 (invalid_text_representation), also

@@ -6,10 +6,12 @@
  *    "Ann Lee" <Ann.Lee@Fabrikam.COM>   ->   ann.lee@fabrikam.com
  *
  * The display name and angle brackets are removed, surrounding white space
- * is trimmed and the result is lower-cased (as lower() does).  What is left
- * must have exactly one '@', a non-empty local part and domain, and no white
- * space or angle bracket inside; anything else is SQLSTATE 22023 quoting the
- * value as given.
+ * (Unicode white space included) is trimmed and the result is lower-cased
+ * (as lower() does).  What is left must have exactly one '@', a non-empty
+ * local part and domain, and no white space, control or invisible character
+ * or angle bracket inside; a display name holding a second address in angle
+ * brackets is refused too.  Anything else is SQLSTATE 22023 quoting the value
+ * as given.
  */
 #include "relintel.h"
 
@@ -33,14 +35,97 @@ reject_address(const char *given, const char *reason)
 	pg_unreachable();
 }
 
-/* Move *start forward and *end backward past ASCII white space. */
+/*
+ * The length in bytes of the Unicode white-space character (White_Space
+ * property) that starts at p, or 0: ASCII white space, and in UTF-8 U+0085,
+ * U+00A0, U+1680, U+2000..U+200A, U+2028, U+2029, U+202F, U+205F, U+3000.
+ */
+static int
+white_space_length(const char *p, const char *end)
+{
+	const unsigned char *u = (const unsigned char *) p;
+	ptrdiff_t	left = end - p;
+
+	if (left >= 1 && isspace(u[0]))
+		return 1;
+	if (left >= 2 && u[0] == 0xC2 && (u[1] == 0x85 || u[1] == 0xA0))
+		return 2;
+	if (left >= 3 && u[0] == 0xE1 && u[1] == 0x9A && u[2] == 0x80)
+		return 3;
+	if (left >= 3 && u[0] == 0xE2 && u[1] == 0x80 &&
+		(u[2] <= 0x8A || u[2] == 0xA8 || u[2] == 0xA9 || u[2] == 0xAF) && u[2] >= 0x80)
+		return 3;
+	if (left >= 3 && u[0] == 0xE2 && u[1] == 0x81 && u[2] == 0x9F)
+		return 3;
+	if (left >= 3 && u[0] == 0xE3 && u[1] == 0x80 && u[2] == 0x80)
+		return 3;
+	return 0;
+}
+
+/*
+ * The length in bytes of the invisible character (control or format) that
+ * starts at p, or 0: C0 controls, DEL, C1 controls (U+0080..U+009F), the
+ * zero-width and direction marks U+200B..U+200F, U+2060..U+2064 and U+FEFF.
+ */
+static int
+invisible_length(const char *p, const char *end)
+{
+	const unsigned char *u = (const unsigned char *) p;
+	ptrdiff_t	left = end - p;
+
+	if (left >= 1 && (u[0] < 0x20 || u[0] == 0x7F))
+		return 1;
+	if (left >= 2 && u[0] == 0xC2 && u[1] >= 0x80 && u[1] <= 0x9F)
+		return 2;
+	if (left >= 3 && u[0] == 0xE2 && u[1] == 0x80 && u[2] >= 0x8B && u[2] <= 0x8F)
+		return 3;
+	if (left >= 3 && u[0] == 0xE2 && u[1] == 0x81 && u[2] >= 0xA0 && u[2] <= 0xA4)
+		return 3;
+	if (left >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF)
+		return 3;
+	return 0;
+}
+
+/* Move *start forward and *end backward past Unicode white space. */
 static void
 trim_space(const char **start, const char **end)
 {
-	while (*start < *end && isspace((unsigned char) **start))
-		(*start)++;
-	while (*end > *start && isspace((unsigned char) (*end)[-1]))
-		(*end)--;
+	int			length;
+
+	while (*start < *end && (length = white_space_length(*start, *end)) > 0)
+		*start += length;
+	while (*end > *start)
+	{
+		/* the last character starts at most 3 bytes before *end */
+		const char *last = *end - 1;
+
+		while (last > *start && last > *end - 3 && (((unsigned char) *last) & 0xC0) == 0x80)
+			last--;
+		length = white_space_length(last, *end);
+		if (length == 0 || last + length != *end)
+			break;
+		*end = last;
+	}
+}
+
+/*
+ * Refuse a display name [start, end) that holds an angle bracket outside of
+ * double quotes: a second address ("Ann <a@b.com> <c@d.com>").
+ */
+static void
+check_display_name(const char *given, const char *start, const char *end)
+{
+	bool		quoted = false;
+
+	for (const char *c = start; c < end; c++)
+	{
+		if (quoted && *c == '\\' && c + 1 < end)
+			c++;
+		else if (*c == '"')
+			quoted = !quoted;
+		else if (!quoted && (*c == '<' || *c == '>'))
+			reject_address(given, "Only one address in angle brackets is allowed.");
+	}
 }
 
 /* Check the bare address [start, end) against the spec's rule. */
@@ -51,8 +136,10 @@ check_bare_address(const char *given, const char *start, const char *end)
 
 	for (const char *c = start; c < end; c++)
 	{
-		if (isspace((unsigned char) *c))
+		if (white_space_length(c, end) > 0)
 			reject_address(given, "An address must not contain white space.");
+		if (invisible_length(c, end) > 0)
+			reject_address(given, "An address must not contain control or invisible characters.");
 		if (*c == '<' || *c == '>')
 			reject_address(given, "An address must not contain angle brackets outside of a \"Name <address>\" form.");
 		if (*c == '@')
@@ -86,6 +173,7 @@ normalize_cstring(const char *given, size_t length)
 			open--;
 		if (*open != '<')
 			reject_address(given, "A closing \">\" has no opening \"<\".");
+		check_display_name(given, start, open);
 		start = open + 1;
 		end = end - 1;
 		trim_space(&start, &end);
