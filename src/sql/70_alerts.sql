@@ -96,12 +96,6 @@ BEGIN
                -- unanswered: the outbound emails (those after last_engaged below)
                array_agg(m.occurred_at) FILTER (WHERE m.kind = 'email' AND m.outbound
                                                   AND m.occurred_at <= t) AS sent,
-               -- single_threaded: the last 30 days' interactions and external
-               -- participants (one address in all iff lowest = highest)
-               count(*) FILTER (WHERE m.occurred_at <= t AND m.occurred_at > month_ago) AS month_n,
-               min(m.occurred_at) FILTER (WHERE m.occurred_at <= t AND m.occurred_at > month_ago) AS month_first,
-               min(m.external_lowest) FILTER (WHERE m.occurred_at <= t AND m.occurred_at > month_ago) AS month_lowest,
-               max(m.external_highest) FILTER (WHERE m.occurred_at <= t AND m.occurred_at > month_ago) AS month_highest,
                -- no_next_meeting: the last meeting or call, and any scheduled
                max(m.occurred_at) FILTER (WHERE m.kind <> 'email' AND m.occurred_at <= t) AS last_meeting,
                count(*) FILTER (WHERE m.kind <> 'email' AND m.occurred_at > t) AS scheduled,
@@ -112,12 +106,20 @@ BEGIN
                    FILTER (WHERE m.occurred_at <= month_ago) AS state_then
           FROM (SELECT ei.entity_type, ei.entity_id, ei.kind, ei.occurred_at, ei.outbound,
                        ei.duration, ei.reply_latency, ei.sentiment,
-                       (NOT ei.outbound OR ei.kind <> 'email') AS engaged,
-                       -- the lowest and highest external participant (sorted)
-                       f.external_participants[1] AS external_lowest,
-                       f.external_participants[cardinality(f.external_participants)] AS external_highest
-                  FROM relintel.entity_member AS ei
-                  JOIN relintel.interaction_fact AS f ON f.interaction_id = ei.interaction_id) AS m
+                       (NOT ei.outbound OR ei.kind <> 'email') AS engaged
+                  FROM relintel.entity_member AS ei) AS m
+         GROUP BY m.entity_type, m.entity_id
+    ), last_month AS (
+        -- single_threaded: the last 30 days' interactions of opportunities
+        -- and accounts, with their external participants (sorted: one
+        -- address in all iff the lowest first equals the highest last)
+        SELECT m.entity_type, m.entity_id, count(*) AS month_n, min(m.occurred_at) AS month_first,
+               min(f.external_participants[1]) AS month_lowest,
+               max(f.external_participants[cardinality(f.external_participants)]) AS month_highest
+          FROM relintel.entity_member AS m
+          JOIN relintel.interaction_fact AS f ON f.interaction_id = m.interaction_id
+         WHERE m.entity_type IN ('opportunity', 'account')
+           AND m.occurred_at <= t AND m.occurred_at > month_ago
          GROUP BY m.entity_type, m.entity_id
     ), open_s AS (
         -- opportunities closed at T get no alert
@@ -148,12 +150,12 @@ BEGIN
            AND u.sent_count >= 2
            AND u.first_sent + answer_wait <= t
         UNION ALL
-        SELECT os.entity_type, os.entity_id, 'single_threaded', os.month_first,
-               'all ' || os.month_n || ' interactions in 30 days with ' || os.month_lowest
+        SELECT os.entity_type, os.entity_id, 'single_threaded', mo.month_first,
+               'all ' || mo.month_n || ' interactions in 30 days with ' || mo.month_lowest
           FROM open_s AS os
-         WHERE os.entity_type IN ('opportunity', 'account')
-           AND os.month_n >= 3
-           AND os.month_lowest = os.month_highest
+          JOIN last_month AS mo ON mo.entity_type = os.entity_type AND mo.entity_id = os.entity_id
+         WHERE mo.month_n >= 3
+           AND mo.month_lowest = mo.month_highest
         UNION ALL
         SELECT 'opportunity', o.id, 'no_next_meeting', coalesce(os.last_meeting, o.created_at) + interval '21 days',
                'no meeting since ' || to_char(coalesce(os.last_meeting, o.created_at), 'YYYY-MM-DD')
