@@ -117,3 +117,14 @@ SELECT * FROM relintel.activity_history('contact', 100, '2026-06-08', '2026-06-0
 SELECT * FROM relintel.activity_history('contact', 100, '2026-06-09', '2026-06-08');
 \set VERBOSITY sqlstate
 SELECT * FROM relintel.activity_history('contact', 100, '2026-06-08', '2026-06-09', '-1 hour');
+-- Unbounded ranges are refused at once (22023), not enumerated: infinite
+-- ends, and more than 100,000 buckets; exactly 100,000 buckets is fine.
+\set VERBOSITY default
+SELECT * FROM relintel.activity_history('account', 1, '-infinity', '2026-06-15', '1 day');
+SELECT * FROM relintel.activity_history('account', 1, '2026-01-01', 'infinity', '1 day');
+SELECT * FROM relintel.activity_history('account', 1, '2026-01-01', '2026-01-01'::timestamptz + interval '100001 seconds', '1 second');
+\set VERBOSITY sqlstate
+SELECT * FROM relintel.activity_history('account', 1, '-infinity', '2026-06-15', '1 day');
+SELECT * FROM relintel.activity_history('account', 1, '2026-01-01', '2026-01-01'::timestamptz + interval '100001 seconds', '1 second');
+SELECT count(*) AS buckets
+  FROM relintel.activity_history('account', 1, '2026-01-01', '2026-01-01'::timestamptz + interval '100000 seconds', '1 second');

@@ -304,7 +304,8 @@ COMMENT ON FUNCTION relintel.kpis(relintel.entity_type, bigint, interval, timest
 -- whole even when it ends after "to"), empty buckets
 -- included, counting the entity's counted interactions by kind and
 -- direction and the minutes of its meetings and calls.  The range is the
--- caller's choice, so scheduled (future) meetings and calls in it are shown.
+-- caller's choice, so scheduled (future) meetings and calls in it are shown;
+-- it must be finite and hold at most 100,000 buckets (22023 otherwise).
 CREATE FUNCTION relintel.activity_history(entity_type relintel.entity_type,
                                           entity_id bigint,
                                           "from" timestamptz,
@@ -329,6 +330,17 @@ BEGIN
     IF activity_history."from" > activity_history."to" THEN
         RAISE EXCEPTION 'from must not be later than to: "%" > "%"',
                         activity_history."from", activity_history."to"
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF NOT (isfinite(activity_history."from") AND isfinite(activity_history."to")) THEN
+        RAISE EXCEPTION 'from and to must be finite: "%", "%"', activity_history."from", activity_history."to"
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- at most 100,000 buckets (months counted as 30 days for this bound)
+    IF extract(epoch FROM activity_history."to" - activity_history."from")
+       > 100000 * extract(epoch FROM activity_history.bucket) THEN
+        RAISE EXCEPTION 'more than 100000 buckets of "%" from "%" to "%"',
+                        activity_history.bucket, activity_history."from", activity_history."to"
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
 
