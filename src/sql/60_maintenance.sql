@@ -18,10 +18,9 @@
 --                          membership.
 --
 -- All of it is set-based: the rules of 30_membership.sql run once per
--- statement over the whole changed set.  A set of up to 1,000 interactions
--- reuses the plans cached for the session (index probes, no planning); a
--- larger set is planned for itself (hash joins), so the plan never depends
--- on what the tables looked like when some earlier statement ran.
+-- statement over the whole changed set, and each statement is planned for
+-- the set it is given (EXECUTE), so one row costs index probes and a million
+-- rows cost hash joins.
 --
 -- Pending: an interaction whose occurred_at is later than the time it is
 -- written is listed in relintel.pending_interaction; its membership is
