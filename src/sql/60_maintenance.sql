@@ -83,11 +83,8 @@ SET search_path = pg_catalog, pg_temp
 SET relintel.health_half_life = '21'
 SET relintel.tie_half_life = '90'
 SET relintel.max_tie_participants = 10
-SET plan_cache_mode = auto
 AS $$
 DECLARE
-    has_inserted boolean;                  -- whether there are new rows
-    has_changed boolean;                   -- whether there are changed rows
     entity_types relintel.entity_type[];   -- entity keys to recompute, with entity_ids
     entity_ids bigint[];
     colleague_ids bigint[];                -- tie keys to recompute, with addresses
@@ -97,35 +94,31 @@ BEGIN
     inserted_ids := coalesce(inserted_ids, '{}');
     changed_ids := coalesce(changed_ids, '{}');
     restated_ids := coalesce(restated_ids, '{}');
-    -- A small set reuses the plans cached for this session (index probes);
-    -- a large one gets plans of its own (hash joins).
-    PERFORM set_config('plan_cache_mode',
-                       CASE WHEN cardinality(inserted_ids) + cardinality(changed_ids) <= 1000
-                            THEN 'force_generic_plan' ELSE 'force_custom_plan' END, true);
 
     -- A changed interaction changes the latency of the replies to it (those
     -- to a Message-ID it no longer has are added by the caller).
     IF cardinality(changed_ids) > 0 THEN
-        changed_ids := ARRAY(SELECT c FROM unnest(changed_ids) AS c
-                             UNION
-                             SELECT r.id FROM unnest(changed_ids) AS c
-                               JOIN relintel.interaction AS p ON p.id = c
-                               JOIN relintel.interaction AS r ON r.in_reply_to = p.message_id
-                             EXCEPT
-                             SELECT n FROM unnest(inserted_ids) AS n);
+        EXECUTE $q$
+            SELECT ARRAY(SELECT c FROM unnest($1) AS c
+                         UNION
+                         SELECT r.id FROM relintel.interaction AS p
+                           JOIN relintel.interaction AS r ON r.in_reply_to = p.message_id
+                          WHERE p.id = ANY ($1)
+                         EXCEPT
+                         SELECT n FROM unnest($2) AS n)
+        $q$ INTO changed_ids USING changed_ids, inserted_ids;
     END IF;
-
-    has_inserted := cardinality(inserted_ids) > 0;
-    has_changed := cardinality(changed_ids) > 0;
 
     -- Classification: new rows as they are; changed rows replaced.
-    IF has_inserted THEN
-        INSERT INTO relintel.interaction_fact SELECT * FROM relintel.classify(inserted_ids);
+    IF cardinality(inserted_ids) > 0 THEN
+        EXECUTE 'INSERT INTO relintel.interaction_fact SELECT * FROM relintel.classify($1)'
+            USING inserted_ids;
     END IF;
-    IF has_changed THEN
-        DELETE FROM relintel.interaction_fact AS f
-         USING unnest(changed_ids) AS c WHERE f.interaction_id = c;
-        INSERT INTO relintel.interaction_fact SELECT * FROM relintel.classify(changed_ids);
+    IF cardinality(changed_ids) > 0 THEN
+        EXECUTE 'DELETE FROM relintel.interaction_fact WHERE interaction_id = ANY ($1)'
+            USING changed_ids;
+        EXECUTE 'INSERT INTO relintel.interaction_fact SELECT * FROM relintel.classify($1)'
+            USING changed_ids;
     END IF;
 
     -- Entity membership: the new rows' written, their settled rows' states
@@ -134,15 +127,16 @@ BEGIN
     -- both kinds of keys (a key to recompute gets a NULL state to merge).
     -- ($3 and $4 say whether there are new and changed rows: an empty side
     -- behind its fence is not even planned.)
+    EXECUTE $q$
         WITH added AS (
             INSERT INTO relintel.entity_member
-            SELECT * FROM (SELECT * FROM relintel.entity_membership(inserted_ids) OFFSET 0) AS n WHERE has_inserted
+            SELECT * FROM (SELECT * FROM relintel.entity_membership($1) OFFSET 0) AS n WHERE $3
             RETURNING *
         ), fresh AS MATERIALIZED (
-            SELECT * FROM (SELECT * FROM relintel.entity_membership(changed_ids) OFFSET 0) AS c WHERE has_changed
+            SELECT * FROM (SELECT * FROM relintel.entity_membership($2) OFFSET 0) AS c WHERE $4
         ), removed AS (
             DELETE FROM relintel.entity_member AS m
-             WHERE m.interaction_id = ANY (changed_ids)
+             WHERE m.interaction_id = ANY ($2)
                AND NOT EXISTS (SELECT 1 FROM fresh AS f
                                 WHERE f.entity_type = m.entity_type AND f.entity_id = m.entity_id
                                   AND f.interaction_id = m.interaction_id)
@@ -164,7 +158,7 @@ BEGIN
             SELECT entity_type, entity_id FROM altered
             UNION
             SELECT m.entity_type, m.entity_id FROM relintel.entity_member AS m
-             WHERE m.interaction_id = ANY (restated_ids)
+             WHERE m.interaction_id = ANY ($5)
         ), merged AS (
             SELECT a.entity_type, a.entity_id,
                    relintel.health_agg(a.occurred_at, a.kind, a.outbound, a.duration,
@@ -184,21 +178,24 @@ BEGIN
                SET state = relintel.merge(h.state, EXCLUDED.state)
             RETURNING 1
         )
-        SELECT (SELECT array_agg(r.entity_type) FROM recomputed AS r),
-               (SELECT array_agg(r.entity_id) FROM recomputed AS r)
-          INTO entity_types, entity_ids
-          FROM (SELECT count(*) FROM locked) AS done;
+        SELECT (SELECT array_agg(entity_type) FROM recomputed),
+               (SELECT array_agg(entity_id) FROM recomputed)
+          FROM (SELECT count(*) FROM locked) AS done
+    $q$ INTO entity_types, entity_ids
+        USING inserted_ids, changed_ids, cardinality(inserted_ids) > 0, cardinality(changed_ids) > 0,
+              restated_ids;
 
     -- Tie membership, the same way.
+    EXECUTE $q$
         WITH added AS (
             INSERT INTO relintel.tie_member
-            SELECT * FROM (SELECT * FROM relintel.tie_membership(inserted_ids) OFFSET 0) AS n WHERE has_inserted
+            SELECT * FROM (SELECT * FROM relintel.tie_membership($1) OFFSET 0) AS n WHERE $3
             RETURNING *
         ), fresh AS MATERIALIZED (
-            SELECT * FROM (SELECT * FROM relintel.tie_membership(changed_ids) OFFSET 0) AS c WHERE has_changed
+            SELECT * FROM (SELECT * FROM relintel.tie_membership($2) OFFSET 0) AS c WHERE $4
         ), removed AS (
             DELETE FROM relintel.tie_member AS m
-             WHERE m.interaction_id = ANY (changed_ids)
+             WHERE m.interaction_id = ANY ($2)
                AND NOT EXISTS (SELECT 1 FROM fresh AS f
                                 WHERE f.address = m.address AND f.colleague_id = m.colleague_id
                                   AND f.interaction_id = m.interaction_id)
@@ -216,7 +213,7 @@ BEGIN
             SELECT colleague_id, address FROM altered
             UNION
             SELECT m.colleague_id, m.address FROM relintel.tie_member AS m
-             WHERE m.interaction_id = ANY (restated_ids)
+             WHERE m.interaction_id = ANY ($5)
         ), merged AS (
             SELECT a.colleague_id, a.address,
                    relintel.tie_agg(a.occurred_at, a.kind, a.outbound) AS state
@@ -235,10 +232,12 @@ BEGIN
                SET state = relintel.merge(t.state, EXCLUDED.state)
             RETURNING 1
         )
-        SELECT (SELECT array_agg(r.colleague_id) FROM recomputed AS r),
-               (SELECT array_agg(r.address) FROM recomputed AS r)
-          INTO colleague_ids, addresses
-          FROM (SELECT count(*) FROM locked) AS done;
+        SELECT (SELECT array_agg(colleague_id) FROM recomputed),
+               (SELECT array_agg(address) FROM recomputed)
+          FROM (SELECT count(*) FROM locked) AS done
+    $q$ INTO colleague_ids, addresses
+        USING inserted_ids, changed_ids, cardinality(inserted_ids) > 0, cardinality(changed_ids) > 0,
+              restated_ids;
 
     -- Recompute the locked keys from the stored membership, in statements
     -- that start after the locks.
@@ -627,27 +626,12 @@ $$;
 COMMENT ON FUNCTION relintel.catch_up() IS
     'folds pending interactions whose time has come into the maintained states, each exactly once; returns how many';
 
--- relintel.next_chunk: the next (at most) 100,000 interaction ids after
--- after_id, in order: rebuild() and verify() go through the interactions in
--- such chunks, so that no statement holds every id at once.
-CREATE FUNCTION relintel.next_chunk(after_id bigint)
-RETURNS bigint[]
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-    SELECT ARRAY(SELECT i.id FROM relintel.interaction AS i
-                  WHERE i.id > after_id ORDER BY i.id LIMIT 100000);
-END;
-COMMENT ON FUNCTION relintel.next_chunk(bigint) IS
-    'the next 100,000 interaction ids after after_id, in order';
-
 -- relintel.verify: every difference between what is stored and a
 -- recomputation from the base tables, link by link: classification
 -- (interaction_fact against classify()), membership (entity_member and
--- tie_member against the rules applied to the stored classification), both
--- a chunk of interactions at a time, stored rows of interactions that no
--- longer exist, and states (entity_health and tie against a fold of the
--- stored membership).  There should be none.
+-- tie_member against the rules applied to the stored classification) and
+-- states (entity_health and tie against a fold of the stored membership).
+-- There should be none.
 CREATE FUNCTION relintel.verify()
 RETURNS TABLE (kind text, key text, maintained text, recomputed text)
 LANGUAGE plpgsql STABLE
@@ -656,53 +640,28 @@ SET relintel.health_half_life = '21'
 SET relintel.tie_half_life = '90'
 SET relintel.max_tie_participants = 10
 AS $$
-#variable_conflict use_column
-DECLARE
-    chunk bigint[] := relintel.next_chunk(-9223372036854775808);
 BEGIN
     PERFORM relintel.use_stored_settings();
-    -- stored rows of interactions that are gone
     RETURN QUERY
-    SELECT 'interaction_fact', s.interaction_id::text, s::text, NULL
+    SELECT 'interaction_fact', coalesce(s.interaction_id, f.interaction_id)::text, s::text, f::text
       FROM relintel.interaction_fact AS s
-     WHERE NOT EXISTS (SELECT 1 FROM relintel.interaction AS i WHERE i.id = s.interaction_id)
+      FULL JOIN relintel.classify(NULL) AS f ON f.interaction_id = s.interaction_id
+     WHERE s IS DISTINCT FROM f
     UNION ALL
-    SELECT 'entity_member', s.entity_type::text || ' ' || s.entity_id || ' ' || s.interaction_id, s::text, NULL
+    SELECT 'entity_member', coalesce(s.entity_type, f.entity_type)::text || ' ' || coalesce(s.entity_id, f.entity_id)
+           || ' ' || coalesce(s.interaction_id, f.interaction_id), s::text, f::text
       FROM relintel.entity_member AS s
-     WHERE NOT EXISTS (SELECT 1 FROM relintel.interaction AS i WHERE i.id = s.interaction_id)
+      FULL JOIN relintel.entity_membership(NULL) AS f
+        ON f.entity_type = s.entity_type AND f.entity_id = s.entity_id AND f.interaction_id = s.interaction_id
+     WHERE s IS DISTINCT FROM f
     UNION ALL
-    SELECT 'tie_member', s.colleague_id::text || ' ' || s.address || ' ' || s.interaction_id, s::text, NULL
+    SELECT 'tie_member', coalesce(s.colleague_id, f.colleague_id)::text || ' ' || coalesce(s.address, f.address)
+           || ' ' || coalesce(s.interaction_id, f.interaction_id), s::text, f::text
       FROM relintel.tie_member AS s
-     WHERE NOT EXISTS (SELECT 1 FROM relintel.interaction AS i WHERE i.id = s.interaction_id);
-    -- classification and membership, a chunk at a time
-    WHILE cardinality(chunk) > 0 LOOP
-        RETURN QUERY EXECUTE $q$
-            SELECT 'interaction_fact', coalesce(s.interaction_id, f.interaction_id)::text, s::text, f::text
-              FROM (SELECT s.* FROM relintel.id_set($1) AS c
-                      JOIN relintel.interaction_fact AS s ON s.interaction_id = c.id) AS s
-              FULL JOIN relintel.classify($1) AS f ON f.interaction_id = s.interaction_id
-             WHERE s IS DISTINCT FROM f
-            UNION ALL
-            SELECT 'entity_member', coalesce(s.entity_type, f.entity_type)::text || ' ' || coalesce(s.entity_id, f.entity_id)
-                   || ' ' || coalesce(s.interaction_id, f.interaction_id), s::text, f::text
-              FROM (SELECT s.* FROM relintel.id_set($1) AS c
-                      JOIN relintel.entity_member AS s ON s.interaction_id = c.id) AS s
-              FULL JOIN relintel.entity_membership($1) AS f
-                ON f.entity_type = s.entity_type AND f.entity_id = s.entity_id AND f.interaction_id = s.interaction_id
-             WHERE s IS DISTINCT FROM f
-            UNION ALL
-            SELECT 'tie_member', coalesce(s.colleague_id, f.colleague_id)::text || ' ' || coalesce(s.address, f.address)
-                   || ' ' || coalesce(s.interaction_id, f.interaction_id), s::text, f::text
-              FROM (SELECT s.* FROM relintel.id_set($1) AS c
-                      JOIN relintel.tie_member AS s ON s.interaction_id = c.id) AS s
-              FULL JOIN relintel.tie_membership($1) AS f
-                ON f.address = s.address AND f.colleague_id = s.colleague_id AND f.interaction_id = s.interaction_id
-             WHERE s IS DISTINCT FROM f
-        $q$ USING chunk;
-        chunk := relintel.next_chunk(chunk[cardinality(chunk)]);
-    END LOOP;
-    -- states
-    RETURN QUERY
+      FULL JOIN relintel.tie_membership(NULL) AS f
+        ON f.address = s.address AND f.colleague_id = s.colleague_id AND f.interaction_id = s.interaction_id
+     WHERE s IS DISTINCT FROM f
+    UNION ALL
     SELECT 'entity_health', coalesce(h.entity_type, f.entity_type)::text || ' ' || coalesce(h.entity_id, f.entity_id),
            h.state::text, f.state::text
       FROM relintel.entity_health AS h
@@ -749,9 +708,8 @@ END;
 COMMENT ON FUNCTION relintel.fold_ties() IS
     'tie_state of every colleague and external address over their settled stored membership';
 
--- relintel.rebuild: classify every interaction (a chunk of 100,000 at a
--- time) and fold every key from scratch (after a change of the stored
--- settings, or to repair).
+-- relintel.rebuild: classify every interaction and fold every key from
+-- scratch (after a change of the stored settings, or to repair).
 CREATE FUNCTION relintel.rebuild()
 RETURNS void
 LANGUAGE plpgsql
@@ -761,19 +719,13 @@ SET relintel.health_half_life = '21'
 SET relintel.tie_half_life = '90'
 SET relintel.max_tie_participants = 10
 AS $$
-DECLARE
-    chunk bigint[];   -- the interactions classified next
 BEGIN
     PERFORM relintel.use_stored_settings();
     LOCK TABLE relintel.entity_health, relintel.tie IN EXCLUSIVE MODE;
     PERFORM relintel.empty_maintained(false);
-    chunk := relintel.next_chunk(-9223372036854775808);
-    WHILE cardinality(chunk) > 0 LOOP
-        EXECUTE 'INSERT INTO relintel.interaction_fact SELECT * FROM relintel.classify($1)' USING chunk;
-        EXECUTE 'INSERT INTO relintel.entity_member SELECT * FROM relintel.entity_membership($1)' USING chunk;
-        EXECUTE 'INSERT INTO relintel.tie_member SELECT * FROM relintel.tie_membership($1)' USING chunk;
-        chunk := relintel.next_chunk(chunk[cardinality(chunk)]);
-    END LOOP;
+    INSERT INTO relintel.interaction_fact SELECT * FROM relintel.classify(NULL);
+    INSERT INTO relintel.entity_member SELECT * FROM relintel.entity_membership(NULL);
+    INSERT INTO relintel.tie_member SELECT * FROM relintel.tie_membership(NULL);
     INSERT INTO relintel.entity_health SELECT * FROM relintel.fold_entities();
     INSERT INTO relintel.tie SELECT * FROM relintel.fold_ties();
     ANALYZE relintel.interaction_fact, relintel.entity_member, relintel.tie_member,
@@ -825,6 +777,5 @@ REVOKE ALL ON FUNCTION relintel.catch_up(), relintel.verify(), relintel.rebuild(
                        relintel.recompute_entities(relintel.entity_type[], bigint[]),
                        relintel.recompute_ties(bigint[], text[]),
                        relintel.fold_entities(), relintel.fold_ties(), relintel.empty_maintained(boolean),
-                       relintel.next_chunk(bigint),
                        relintel.lock_reply_buckets(integer[])
     FROM PUBLIC;
