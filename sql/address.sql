@@ -81,3 +81,31 @@ ORDER BY i;
 
 -- address_domain of a normalized address (the usual way it is used).
 SELECT address_domain(normalize_address('"Ann Lee" <Ann.Lee@Fabrikam.COM>')) AS domain;
+
+-- address_or_null(): the same rule on the same code path, NULL where
+-- normalize_address() raises 22023 (one value for each rejection reason).
+SELECT i, to_json(given) AS given, to_json(address_or_null(given)) AS or_null,
+       pg_temp.try(format('SELECT relintel.normalize_address(%L)', given)) AS normalize_address
+FROM unnest(ARRAY[
+    '"Ann Lee" <Ann.Lee@Fabrikam.COM>',      -- 1 accepted
+    E'\u00A0<Bob@Contoso.com> ',             -- 2 accepted, trimmed
+    'already@normal.com',                    -- 3 accepted, the ASCII fast path
+    'ann.fabrikam.com',                      -- 4 no @
+    'ann@lee@fabrikam.com',                  -- 5 two @
+    '@fabrikam.com',                         -- 6 empty local part
+    'ann@',                                  -- 7 empty domain
+    'ann lee@fabrikam.com',                  -- 8 white space inside
+    E'ann\u200B@fabrikam.com',              -- 9 an invisible character
+    'ann@fabrikam.com>',                     -- 10 closing bracket without an opening one
+    'Ann <ann@fabrikam.com',                 -- 11 opening bracket never closed
+    'Ann <ann@fabrikam.com> <cat@contoso.com>', -- 12 two addresses in brackets
+    ''                                       -- 13 empty
+]) WITH ORDINALITY AS t(given, i)
+ORDER BY i;
+
+-- NULL in, NULL out; declared like normalize_address().
+SELECT address_or_null(NULL) IS NULL AS null_is_null;
+SELECT proname, provolatile, proisstrict, proparallel
+FROM pg_proc
+WHERE proname IN ('normalize_address', 'address_or_null') AND pronamespace = 'relintel'::regnamespace
+ORDER BY proname;

@@ -11,7 +11,9 @@
  * local part and domain, and no white space, control or invisible character
  * or angle bracket inside; a display name holding a second address in angle
  * brackets is refused too.  Anything else is SQLSTATE 22023 quoting the value
- * as given.
+ * as given, or NULL from address_or_null(), which takes the same code path
+ * (the loader asks it for the addresses it reads, so that the server's rule,
+ * with the database's lower(), is the only one).
  */
 #include "relintel.h"
 
@@ -109,11 +111,11 @@ trim_space(const char **start, const char **end)
 }
 
 /*
- * Refuse a display name [start, end) that holds an angle bracket outside of
- * double quotes: a second address ("Ann <a@b.com> <c@d.com>").
+ * Why a display name [start, end) is refused, or NULL: an angle bracket
+ * outside of double quotes is a second address ("Ann <a@b.com> <c@d.com>").
  */
-static void
-check_display_name(const char *given, const char *start, const char *end)
+static const char *
+display_name_problem(const char *start, const char *end)
 {
 	bool		quoted = false;
 
@@ -124,42 +126,47 @@ check_display_name(const char *given, const char *start, const char *end)
 		else if (*c == '"')
 			quoted = !quoted;
 		else if (!quoted && (*c == '<' || *c == '>'))
-			reject_address(given, "Only one address in angle brackets is allowed.");
+			return "Only one address in angle brackets is allowed.";
 	}
+	return NULL;
 }
 
-/* Check the bare address [start, end) against the spec's rule. */
-static void
-check_bare_address(const char *given, const char *start, const char *end)
+/* Why the bare address [start, end) breaks the spec's rule, or NULL. */
+static const char *
+bare_address_problem(const char *start, const char *end)
 {
 	const char *at = NULL;
 
 	for (const char *c = start; c < end; c++)
 	{
 		if (white_space_length(c, end) > 0)
-			reject_address(given, "An address must not contain white space.");
+			return "An address must not contain white space.";
 		if (invisible_length(c, end) > 0)
-			reject_address(given, "An address must not contain control or invisible characters.");
+			return "An address must not contain control or invisible characters.";
 		if (*c == '<' || *c == '>')
-			reject_address(given, "An address must not contain angle brackets outside of a \"Name <address>\" form.");
+			return "An address must not contain angle brackets outside of a \"Name <address>\" form.";
 		if (*c == '@')
 		{
 			if (at != NULL)
-				reject_address(given, "An address must contain exactly one \"@\".");
+				return "An address must contain exactly one \"@\".";
 			at = c;
 		}
 	}
 	if (at == NULL)
-		reject_address(given, "An address must contain exactly one \"@\".");
+		return "An address must contain exactly one \"@\".";
 	if (at == start)
-		reject_address(given, "The local part before \"@\" is empty.");
+		return "The local part before \"@\" is empty.";
 	if (at == end - 1)
-		reject_address(given, "The domain after \"@\" is empty.");
+		return "The domain after \"@\" is empty.";
+	return NULL;
 }
 
-/* Normalize one address given as a C string; the result is palloc'd. */
+/*
+ * Normalize one address given as a C string: the result is palloc'd, or NULL
+ * with the reason in *reason when the address breaks the rule.
+ */
 static char *
-normalize_cstring(const char *given, size_t length)
+normalize_cstring(const char *given, size_t length, const char **reason)
 {
 	const char *start = given;
 	const char *end = given + length;
@@ -172,13 +179,18 @@ normalize_cstring(const char *given, size_t length)
 		while (open > start && *open != '<')
 			open--;
 		if (*open != '<')
-			reject_address(given, "A closing \">\" has no opening \"<\".");
-		check_display_name(given, start, open);
+		{
+			*reason = "A closing \">\" has no opening \"<\".";
+			return NULL;
+		}
+		if ((*reason = display_name_problem(start, open)) != NULL)
+			return NULL;
 		start = open + 1;
 		end = end - 1;
 		trim_space(&start, &end);
 	}
-	check_bare_address(given, start, end);
+	if ((*reason = bare_address_problem(start, end)) != NULL)
+		return NULL;
 	return str_tolower(start, end - start, DEFAULT_COLLATION_OID);
 }
 
@@ -208,17 +220,35 @@ is_normal_ascii(const char *data, int length)
 	return at_count == 1 && at_position > 0 && at_position < length - 1;
 }
 
-/* The normalized form of an address given as text (22023 when invalid). */
-text *
-normalize_address_text(text *given)
+/*
+ * The normalized form of an address given as text, or NULL with the reason in
+ * *reason: the one code path of normalize_address() and address_or_null().
+ */
+static text *
+try_normalize_address_text(text *given, const char **reason)
 {
 	char	   *given_cstring;
+	char	   *normalized;
 
 	if (is_normal_ascii(VARDATA_ANY(given), VARSIZE_ANY_EXHDR(given)))
 		return given;			/* lower() of printable ASCII without A-Z is itself */
 	given_cstring = text_to_cstring(given);
+	normalized = normalize_cstring(given_cstring, strlen(given_cstring), reason);
+	if (normalized == NULL)
+		return NULL;
+	return cstring_to_text(normalized);
+}
 
-	return cstring_to_text(normalize_cstring(given_cstring, strlen(given_cstring)));
+/* The normalized form of an address given as text (22023 when invalid). */
+text *
+normalize_address_text(text *given)
+{
+	const char *reason = NULL;
+	text	   *normalized = try_normalize_address_text(given, &reason);
+
+	if (normalized == NULL)
+		reject_address(text_to_cstring(given), reason);
+	return normalized;
 }
 
 PG_FUNCTION_INFO_V1(relintel_normalize_address);
@@ -228,6 +258,20 @@ Datum
 relintel_normalize_address(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_TEXT_P(normalize_address_text(PG_GETARG_TEXT_PP(0)));
+}
+
+PG_FUNCTION_INFO_V1(relintel_address_or_null);
+
+/* address_or_null(text): normalize_address(), but NULL for an invalid address. */
+Datum
+relintel_address_or_null(PG_FUNCTION_ARGS)
+{
+	const char *reason = NULL;
+	text	   *normalized = try_normalize_address_text(PG_GETARG_TEXT_PP(0), &reason);
+
+	if (normalized == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(normalized);
 }
 
 /* The part of an address after its last '@', or NULL without '@'. */
