@@ -1,14 +1,19 @@
 # relintel: PGXS build of the extension, plus the project's entry points.
 EXTENSION  = relintel
-EXTVERSION = 0.1.0
+EXTVERSION = 0.2.0
 
 MODULE_big = relintel
 OBJS = src/relintel.o src/address.o src/decay.o src/enums.o src/state_io.o src/alerts.o \
-       src/health.o src/tie.o src/trend.o src/interaction_check.o
+       src/health.o src/tie.o src/trend.o src/interaction_check.o src/drop_guard.o
 
-# The install script is generated from the commented sections in src/sql/.
-SQL_SECTIONS = $(sort $(wildcard src/sql/*.sql))
-DATA_built   = relintel--$(EXTVERSION).sql
+# The install script is generated from the commented sections in src/sql/;
+# the upgrade script from 0.1.0 (as released, kept in src/upgrade/) from
+# the same code sections (see src/upgrade/README.md).
+SQL_SECTIONS  = $(sort $(wildcard src/sql/*.sql))
+DATA_SECTIONS = src/sql/00_header.sql src/sql/10_core.sql src/sql/20_schema.sql src/sql/24_settings.sql
+CODE_SECTIONS = $(filter-out $(DATA_SECTIONS),$(SQL_SECTIONS))
+DATA_built    = relintel--$(EXTVERSION).sql relintel--0.1.0--0.2.0.sql
+DATA          = src/upgrade/relintel--0.1.0.sql
 
 # One pg_regress file per C concept and per SQL feature.
 REGRESS = address health tie trend state_io parallel schema scenario views kpis who_knows intro invariance security response maintained_reads triggers copy alerts stored_settings
@@ -47,4 +52,8 @@ loader-clean:
 endif
 
 relintel--$(EXTVERSION).sql: $(SQL_SECTIONS)
+	cat $^ > $@
+
+relintel--0.1.0--0.2.0.sql: src/upgrade/0.1.0--0.2.0.sql src/sql/24_settings.sql $(CODE_SECTIONS) \
+                            src/upgrade/0.1.0--0.2.0-finish.sql
 	cat $^ > $@

@@ -68,6 +68,19 @@ SELECT configure('relintel.tie_half_life', '90');
 SELECT name, value FROM stored_setting ORDER BY name;
 SELECT count(*) AS verify_rows FROM verify();
 
+-- A restore (pg_dump backs stored_setting up) or a direct change writes the
+-- table itself: the change rebuilds as configure() would, back to the
+-- default when the row goes, and an invalid stored value is refused.
+INSERT INTO stored_setting VALUES ('relintel.health_half_life', '45');
+SELECT substring(state::text FROM 'hl=[0-9.]+') AS health_half_life FROM entity_health GROUP BY 1;
+SELECT count(*) AS verify_rows FROM verify();
+DELETE FROM stored_setting WHERE name = 'relintel.health_half_life';
+SELECT substring(state::text FROM 'hl=[0-9.]+') AS health_half_life FROM entity_health GROUP BY 1;
+UPDATE stored_setting SET value = 'soon' WHERE name = 'relintel.tie_half_life';
+INSERT INTO stored_setting VALUES ('relintel.weight_email', '2');
+SELECT name, value FROM stored_setting ORDER BY name;
+SELECT count(*) AS verify_rows FROM verify();
+
 \c :regress_db
 SET client_min_messages = warning;
 DROP DATABASE regress_relintel_settings;

@@ -13,36 +13,14 @@
 --                        external address, with the inputs of tie_agg
 --   entity_health, tie   the folded states, one per key
 --   pending_interaction  interactions dated later than when they were written
---   stored_setting       the settings that shape stored rows and states
 --
 -- The rules that fill the first three live in 30_membership.sql (and only
 -- there); the triggers of 60_maintenance.sql keep all of them equal to a
 -- recomputation from the base tables.  Nobody but the extension writes them,
 -- and nobody but their owner reads them: the views and functions are the
--- doors.
+-- doors.  They hold nothing that the base tables do not: pg_dump leaves them
+-- out, and an upgrade drops and refills them.
 -- ===========================================================================
-
-
--- ---------------------------------------------------------------------------
--- Settings that shape stored rows and states
--- ---------------------------------------------------------------------------
-
--- The database's values of relintel.health_half_life, relintel.tie_half_life
--- and relintel.max_tie_participants: maintenance reads them here, never from
--- the writer's session (a session's SET would otherwise decide what is
--- stored).  Changed only through relintel.configure(), which rebuilds.
-CREATE TABLE relintel.stored_setting (
-    name  text PRIMARY KEY
-          CHECK (name IN ('relintel.health_half_life', 'relintel.tie_half_life',
-                          'relintel.max_tie_participants')),
-    value text NOT NULL
-);
-COMMENT ON TABLE relintel.stored_setting IS
-    'the database''s values of the settings that shape stored states (change them with relintel.configure())';
-INSERT INTO relintel.stored_setting (name, value) VALUES
-    ('relintel.health_half_life', '21'),
-    ('relintel.tie_half_life', '90'),
-    ('relintel.max_tie_participants', '10');
 
 
 -- ---------------------------------------------------------------------------
@@ -137,7 +115,7 @@ COMMENT ON TABLE relintel.pending_interaction IS
 CREATE INDEX pending_interaction_due_idx ON relintel.pending_interaction (occurred_at);
 COMMENT ON INDEX relintel.pending_interaction_due_idx IS 'catch_up: the pending interactions that are due';
 
-REVOKE ALL ON relintel.stored_setting, relintel.interaction_fact, relintel.entity_member,
+REVOKE ALL ON relintel.interaction_fact, relintel.entity_member,
               relintel.tie_member, relintel.entity_health, relintel.tie,
               relintel.pending_interaction
   FROM PUBLIC;

@@ -219,9 +219,10 @@ COMMENT ON FUNCTION relintel.entity_membership(bigint[]) IS
 -- (NULL: all), from their interaction_fact rows.  An interaction links
 -- colleague u (a row of colleague) and external address x when it is an
 -- email whose sender is one of them and whose recipients include the other,
--- or a meeting or call in which both take part; one with more than the
--- database's max_tie_participants distinct participants (mass mail, town
--- halls) links no one.  outbound: u is the sender, organizer or caller.
+-- or a meeting or call in which both take part; one with more than
+-- max_tie_participants distinct participants (mass mail, town halls) links
+-- no one (its current value: every caller applies the database's first,
+-- relintel.use_stored_settings()).  outbound: u is the sender, organizer or caller.
 -- Opted-out colleagues are kept: who_knows hides them, so that opting out or
 -- back in acts at once.  Since u is internal and x external, both are
 -- participants and distinct, so for an email "the sender is one of them"
@@ -240,8 +241,7 @@ BEGIN ATOMIC
      WHERE f.counts
        AND pg_catalog.cardinality(f.internal_participants) OPERATOR(pg_catalog.+)
            pg_catalog.cardinality(f.external_participants) OPERATOR(pg_catalog.<=)
-           (SELECT s.value::integer FROM relintel.stored_setting AS s
-             WHERE s.name OPERATOR(pg_catalog.=) 'relintel.max_tie_participants')
+           pg_catalog.current_setting('relintel.max_tie_participants')::integer
        AND (f.kind OPERATOR(pg_catalog.<>) 'email'
             OR f.sender OPERATOR(pg_catalog.=) c.email
             OR f.sender OPERATOR(pg_catalog.=) x.address);

@@ -28,8 +28,10 @@
 -- relintel.catch_up() folds it in.
 --
 -- Settings: the half-lives and max_tie_participants used here are the
--- database's (relintel.stored_setting), whatever the writer's session says;
--- relintel.configure() changes them and rebuilds.
+-- database's, whatever the writer's session says: each function below starts
+-- from the built-in defaults (its SET clause) and applies the values of
+-- relintel.stored_setting (24_settings.sql); relintel.configure() changes
+-- them and rebuilds.
 --
 -- Concurrency (READ COMMITTED writers):
 --   * keys are locked in one sorted pass per table (an upsert ordered by
@@ -737,8 +739,9 @@ COMMENT ON FUNCTION relintel.rebuild() IS
 
 -- relintel.configure: set the database's value of a setting that shapes
 -- stored states (relintel.health_half_life, relintel.tie_half_life,
--- relintel.max_tie_participants), checked as the setting itself checks it,
--- and rebuild.  Returns the value stored.
+-- relintel.max_tie_participants), checked as the setting itself checks it;
+-- the change rebuilds (trigger stored_setting_changed).  Returns the value
+-- stored.
 CREATE FUNCTION relintel.configure(name text, value text)
 RETURNS text
 LANGUAGE plpgsql
@@ -750,26 +753,63 @@ AS $$
 DECLARE
     stored text;
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM relintel.stored_setting AS s WHERE s.name = configure.name) THEN
+    IF configure.name IS NULL OR configure.name NOT IN ('relintel.health_half_life', 'relintel.tie_half_life',
+                                                        'relintel.max_tie_participants') THEN
         RAISE EXCEPTION 'not a setting that shapes stored states: "%"', configure.name
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'relintel.health_half_life, relintel.tie_half_life or relintel.max_tie_participants';
     END IF;
     stored := set_config(configure.name, configure.value, true);   -- checks the value
-    UPDATE relintel.stored_setting AS s SET value = stored WHERE s.name = configure.name;
-    PERFORM relintel.rebuild();
+    INSERT INTO relintel.stored_setting AS s (name, value) VALUES (configure.name, stored)
+    ON CONFLICT ON CONSTRAINT stored_setting_pkey DO UPDATE SET value = EXCLUDED.value;
     RETURN stored;
 END;
 $$;
 COMMENT ON FUNCTION relintel.configure(text, text) IS
     'stores the database''s value of relintel.health_half_life, relintel.tie_half_life or relintel.max_tie_participants and rebuilds';
 
+-- relintel.stored_setting_changed: statement trigger of stored_setting:
+-- rebuild when rows changed (configure(), a restore or a direct change; an
+-- invalid stored value fails the statement when rebuild applies it).  The
+-- transition table of INSERT, UPDATE and DELETE is named changed_rows.
+CREATE FUNCTION relintel.stored_setting_changed()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_OP = 'TRUNCATE' OR EXISTS (SELECT 1 FROM changed_rows) THEN
+        PERFORM relintel.rebuild();
+    END IF;
+    RETURN NULL;
+END;
+$$;
+COMMENT ON FUNCTION relintel.stored_setting_changed() IS
+    'trigger: rebuilds the maintained tables when the stored settings changed';
+
+CREATE TRIGGER rebuild_insert AFTER INSERT ON relintel.stored_setting
+    REFERENCING NEW TABLE AS changed_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION relintel.stored_setting_changed();
+CREATE TRIGGER rebuild_update AFTER UPDATE ON relintel.stored_setting
+    REFERENCING NEW TABLE AS changed_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION relintel.stored_setting_changed();
+CREATE TRIGGER rebuild_delete AFTER DELETE ON relintel.stored_setting
+    REFERENCING OLD TABLE AS changed_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION relintel.stored_setting_changed();
+CREATE TRIGGER rebuild_truncate AFTER TRUNCATE ON relintel.stored_setting
+    FOR EACH STATEMENT EXECUTE FUNCTION relintel.stored_setting_changed();
+COMMENT ON TRIGGER rebuild_insert ON relintel.stored_setting IS 'rebuilds with the new settings';
+COMMENT ON TRIGGER rebuild_update ON relintel.stored_setting IS 'rebuilds with the new settings';
+COMMENT ON TRIGGER rebuild_delete ON relintel.stored_setting IS 'rebuilds with the new settings';
+COMMENT ON TRIGGER rebuild_truncate ON relintel.stored_setting IS 'rebuilds with the new settings';
+
 -- Trigger functions are SECURITY DEFINER so that any role allowed to write
 -- interactions and CRM rows keeps the maintained tables fresh without being
 -- able to write them itself; nobody calls them directly.
 REVOKE ALL ON FUNCTION relintel.interaction_inserted(), relintel.interaction_changes_starting(),
                        relintel.interaction_changed(), relintel.interaction_truncated(),
-                       relintel.directory_changed()
+                       relintel.directory_changed(), relintel.stored_setting_changed()
     FROM PUBLIC;
 REVOKE ALL ON FUNCTION relintel.catch_up(), relintel.verify(), relintel.rebuild(),
                        relintel.configure(text, text), relintel.use_stored_settings(),

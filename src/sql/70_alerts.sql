@@ -190,25 +190,18 @@ COMMENT ON FUNCTION relintel.alerts(timestamptz) IS
 -- The alert table, refresh_alerts() and the notifications
 -- ---------------------------------------------------------------------------
 
-CREATE TABLE relintel.alert (
-    entity_type relintel.entity_type NOT NULL,
-    entity_id   bigint NOT NULL,
-    alert       text NOT NULL,
-    since       timestamptz NOT NULL,
-    detail      text NOT NULL,
-    first_seen  timestamptz NOT NULL DEFAULT pg_catalog.now(),
-    PRIMARY KEY (entity_type, entity_id, alert)
-);
-COMMENT ON TABLE relintel.alert IS
-    'the alerts found by the last refresh_alerts() (written only by it); first_seen = the refresh that first found each';
-COMMENT ON COLUMN relintel.alert.since IS 'when the condition became true (see alerts())';
-COMMENT ON COLUMN relintel.alert.first_seen IS 'time of the refresh_alerts() that first found this alert; kept while it persists';
+
+-- The table alert is created with the customer's tables (20_schema.sql).
+COMMENT ON COLUMN relintel.alert.id IS
+    'the alert''s number, the only thing its notification carries (NOTIFY relintel_alert)';
 
 -- relintel.refresh_alerts: store alerts(now()) in alert: insert the new ones
 -- (first_seen = now()), update since and detail of those that persist
 -- (first_seen kept), delete those that ended, and send one
--- NOTIFY relintel_alert per new alert with the JSON payload {entity_type,
--- entity_id, alert, since, detail, first_seen}.  Notifications are delivered
+-- NOTIFY relintel_alert per new alert with the JSON payload {"alert_id": id},
+-- its id in relintel.alert and nothing else: any role may LISTEN, so the
+-- payload carries no CRM data; a listener allowed to read relintel.alert
+-- looks the alert up by id.  Notifications are delivered
 -- when the transaction commits, and not at all if it rolls back.  Refreshes
 -- are serialized (a lock on alert), so that each new alert is notified once.
 -- Returns the number of new alerts.
@@ -244,13 +237,9 @@ BEGIN
         ON CONFLICT (entity_type, entity_id, alert) DO UPDATE
            SET since = EXCLUDED.since, detail = EXCLUDED.detail
          WHERE (a.since, a.detail) IS DISTINCT FROM (EXCLUDED.since, EXCLUDED.detail)
-        RETURNING a.entity_type, a.entity_id, a.alert, a.since, a.detail, a.first_seen,
-                  a.xmax = 0 AS inserted
+        RETURNING a.entity_type, a.entity_id, a.alert, a.id, a.xmax = 0 AS inserted
     )
-    SELECT count(pg_notify('relintel_alert',
-                           json_build_object('entity_type', u.entity_type, 'entity_id', u.entity_id,
-                                             'alert', u.alert, 'since', u.since, 'detail', u.detail,
-                                             'first_seen', u.first_seen)::text))
+    SELECT count(pg_notify('relintel_alert', json_build_object('alert_id', u.id)::text))
       INTO new_alerts
       FROM (SELECT * FROM upserted AS n WHERE n.inserted
              ORDER BY n.entity_type, n.entity_id, n.alert) AS u;
@@ -258,7 +247,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION relintel.refresh_alerts() IS
-    'stores alerts(now()) in relintel.alert (first_seen kept, ended alerts removed) and sends NOTIFY relintel_alert with a JSON payload per new alert; returns how many are new';
+    'stores alerts(now()) in relintel.alert (first_seen kept, ended alerts removed) and sends NOTIFY relintel_alert with the payload {"alert_id": id} per new alert; returns how many are new';
 
 REVOKE ALL ON relintel.alert FROM PUBLIC;
 REVOKE ALL ON FUNCTION relintel.alerts(timestamptz), relintel.refresh_alerts() FROM PUBLIC;
