@@ -54,24 +54,25 @@ instant_text(gint64 seconds)
 	return text;
 }
 
-/* The address of a calendar user ("mailto:Ann@X.com" gives ann@x.com);
- * NULL when there is none. */
+/* The address of a calendar user as written, without its "mailto:" (a
+ * URI scheme, not part of the address); NULL when there is none. */
+static const char *
+calendar_user_raw(const char *value)
+{
+	if (value != NULL && g_ascii_strncasecmp(value, "mailto:", 7) == 0)
+		value += 7;
+	return value;
+}
+
+/* The normalized address of a calendar user ("mailto:Ann@X.com" gives
+ * ann@x.com), a new string; NULL when there is none or the server's rule
+ * refuses it. */
 static char *
 calendar_user_address(const char *value)
 {
-	char	   *address;
+	const char *raw = calendar_user_raw(value);
 
-	if (value == NULL)
-		return NULL;
-	if (g_ascii_strncasecmp(value, "mailto:", 7) == 0)
-		value += 7;
-	address = address_normalize(value);
-	if (!address_is_valid(address))
-	{
-		g_free(address);
-		return NULL;
-	}
-	return address;
+	return raw != NULL ? g_strdup(addresses_lookup(raw)) : NULL;
 }
 
 /* True when an attendee did not take part as a person: declined, or a room
@@ -161,9 +162,7 @@ event_prepare(CalendarContext *context, icalcomponent *event, gint64 start)
 
 		if (value == NULL || attendee_is_absent(attendee))
 			continue;
-		if (g_ascii_strncasecmp(value, "mailto:", 7) == 0)
-			value += 7;
-		address_list_add(row->recipients, value);
+		address_list_add(row->recipients, calendar_user_raw(value));
 	}
 	for (i = 0; i < row->recipients->len; i++)
 		if (strcmp(g_ptr_array_index(row->recipients, i), row->sender) == 0)
@@ -270,6 +269,33 @@ collect_overridden(icalcomponent *calendar)
 	return overridden;
 }
 
+/* Ask the server, in one query, for the normalized forms of the organizers
+ * and attendees of every event of a VCALENDAR; false when the load stopped. */
+static bool
+resolve_calendar_users(icalcomponent *calendar)
+{
+	icalcomponent *event;
+	icalproperty *property;
+	const char *raw;
+
+	for (event = icalcomponent_get_first_component(calendar, ICAL_VEVENT_COMPONENT);
+		 event != NULL;
+		 event = icalcomponent_get_next_component(calendar, ICAL_VEVENT_COMPONENT))
+	{
+		for (property = icalcomponent_get_first_property(event, ICAL_ORGANIZER_PROPERTY);
+			 property != NULL;
+			 property = icalcomponent_get_next_property(event, ICAL_ORGANIZER_PROPERTY))
+			if ((raw = calendar_user_raw(icalproperty_get_organizer(property))) != NULL)
+				addresses_request(raw);
+		for (property = icalcomponent_get_first_property(event, ICAL_ATTENDEE_PROPERTY);
+			 property != NULL;
+			 property = icalcomponent_get_next_property(event, ICAL_ATTENDEE_PROPERTY))
+			if ((raw = calendar_user_raw(icalproperty_get_attendee(property))) != NULL)
+				addresses_request(raw);
+	}
+	return !output_failed() && addresses_resolve();
+}
+
 /* Load the events of one VCALENDAR. METHOD:CANCEL cancels them all; a reply
  * or counter-proposal (METHOD REPLY, REFRESH, COUNTER, DECLINECOUNTER)
  * carries only the answering attendee and is not a meeting of its own. */
@@ -281,6 +307,8 @@ load_vcalendar(CalendarContext *context, icalcomponent *calendar)
 		method == ICAL_METHOD_COUNTER || method == ICAL_METHOD_DECLINECOUNTER;
 	icalcomponent *event;
 
+	if (!resolve_calendar_users(calendar))
+		return;
 	context->overridden = collect_overridden(calendar);
 	for (event = icalcomponent_get_first_component(calendar, ICAL_VEVENT_COMPONENT);
 		 event != NULL;

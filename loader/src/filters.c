@@ -1,6 +1,6 @@
 /*
- * filters.c: address normalization (SPEC section 1) and the rules that keep
- * mail which is not a human relationship out of the database.
+ * filters.c: the rules that keep mail which is not a human relationship out
+ * of the database. (Addresses are normalized by the server: addresses.c.)
  */
 #include "relintel_load.h"
 
@@ -16,77 +16,6 @@ static const char *const default_sender_patterns[] = {
 };
 
 static GPtrArray *sender_patterns;
-
-/* Return the normalized form of an address: no display name or angle
- * brackets, trimmed, lower-cased; a new string the caller frees. */
-char *
-address_normalize(const char *raw)
-{
-	const char *open = strrchr(raw, '<');
-	const char *start = raw;
-	const char *end = raw + strlen(raw);
-	char	   *trimmed;
-	char	   *lowered;
-
-	if (open != NULL && strchr(open, '>') != NULL)
-	{
-		start = open + 1;
-		end = strchr(open, '>');
-	}
-	while (start < end && g_ascii_isspace(*start))
-		start++;
-	while (end > start && g_ascii_isspace(end[-1]))
-		end--;
-	trimmed = g_strndup(start, end - start);
-	if (!g_utf8_validate(trimmed, -1, NULL))
-	{
-		char	   *valid = g_utf8_make_valid(trimmed, -1);
-
-		g_free(trimmed);
-		trimmed = valid;
-	}
-	lowered = g_utf8_strdown(trimmed, -1);
-	g_free(trimmed);
-	return lowered;
-}
-
-/* True when a normalized address passes the spec's rule: exactly one @, a
- * non-empty local part and domain, no white space or control character. */
-bool
-address_is_valid(const char *normalized)
-{
-	const char *at = strchr(normalized, '@');
-	const unsigned char *c;
-
-	if (at == NULL || at == normalized || at[1] == '\0' || strchr(at + 1, '@'))
-		return false;
-	for (c = (const unsigned char *) normalized; *c; c++)
-		if (g_ascii_isspace(*c) || *c < 0x20 || *c == 0x7f)
-			return false;
-	return true;
-}
-
-/* Normalize an address and append it to a list of owned strings, unless it
- * is invalid or already there. */
-void
-address_list_add(GPtrArray *addresses, const char *raw)
-{
-	char	   *address = address_normalize(raw);
-	guint		i;
-
-	if (!address_is_valid(address))
-	{
-		g_free(address);
-		return;
-	}
-	for (i = 0; i < addresses->len; i++)
-		if (strcmp(g_ptr_array_index(addresses, i), address) == 0)
-		{
-			g_free(address);
-			return;
-		}
-	g_ptr_array_add(addresses, address);
-}
 
 /* Start the list of sender patterns, with or without the defaults. */
 void

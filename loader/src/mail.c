@@ -1,6 +1,10 @@
 /*
  * mail.c: messages from mbox files, Maildir folders, .eml and .emlx files,
  * parsed with GMime, turned into email interactions. Only headers are used.
+ * A message waits in a queue with its addresses as written until the
+ * server has normalized them (addresses.c): every batch-size messages, one
+ * lookup for the addresses new to this run, then the queue goes to the
+ * output in order.
  */
 #include "relintel_load.h"
 
@@ -19,26 +23,109 @@ typedef struct
 	bool		maildir_draft;	/* Maildir flag D */
 } MessageContext;
 
-/* Append the addresses of a GMime address list (group members flattened),
- * normalized, valid and unique, to addresses. */
-static void
-collect_addresses(GPtrArray *addresses, InternetAddressList *list)
+/* A message read, waiting for the server's answer on its addresses. */
+typedef struct
 {
-	int			i;
+	GPtrArray  *senders;		/* From mailboxes as written, in order */
+	GPtrArray  *recipients;		/* To, Cc and Bcc mailboxes as written, in order */
+	gint64		occurred_at;	/* -1 when there is no usable date */
+	bool		date_from_fallback; /* occurred_at not from the Date header */
+	char	   *subject;
+	char	   *message_id;		/* NULL when the message has none */
+	char	   *in_reply_to;
+	Origin		origin;
+} PendingMessage;
 
-	if (list == NULL)
-		return;
-	for (i = 0; i < internet_address_list_length(list); i++)
+static struct
+{
+	GPtrArray  *messages;		/* PendingMessage, in input order */
+	guint		limit;			/* resolve when this many are waiting */
+} queue;
+
+/* Append one mailbox as written (unfolded) to items, unless it is empty. */
+static void
+take_mailbox(GString *mailbox, GPtrArray *items)
+{
+	if (mailbox->len > 0)
+		g_ptr_array_add(items, g_strndup(mailbox->str, mailbox->len));
+	g_string_truncate(mailbox, 0);
+}
+
+/* Split the raw value of an address header (an RFC 5322 address list,
+ * groups included) into its mailboxes as written, unfolded, and append them
+ * to items. Only the list syntax is read here: commas, and a group's
+ * "name:" and ";", outside quotes, comments, angle brackets and domain
+ * literals ([...]). What a mailbox stands for is the server's rule
+ * (addresses.c). */
+static void
+split_address_list(const char *value, GPtrArray *items)
+{
+	GString    *mailbox = g_string_new(NULL);
+	bool		quoted = false;
+	bool		in_group = false;
+	bool		in_literal = false;
+	int			comment_depth = 0;
+	int			angle_depth = 0;
+	const char *c;
+
+	for (c = value; *c; c++)
 	{
-		InternetAddress *address = internet_address_list_get_address(list, i);
-
-		if (INTERNET_ADDRESS_IS_GROUP(address))
-			collect_addresses(addresses,
-							  internet_address_group_get_members(INTERNET_ADDRESS_GROUP(address)));
-		else if (INTERNET_ADDRESS_IS_MAILBOX(address))
-			address_list_add(addresses,
-							 internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(address)));
+		if (*c == '\r' || *c == '\n')
+			continue;			/* unfolding: the white space after stays */
+		if ((quoted || comment_depth > 0) && *c == '\\' && c[1] != '\0' && c[1] != '\r' && c[1] != '\n')
+			g_string_append_c(mailbox, *c++);
+		else if (quoted)
+			quoted = *c != '"';
+		else if (comment_depth > 0)
+			comment_depth += (*c == '(') - (*c == ')');
+		else if (*c == '"')
+			quoted = true;
+		else if (*c == '(')
+			comment_depth = 1;
+		else if (*c == '<')
+			angle_depth++;
+		else if (*c == '>' && angle_depth > 0)
+			angle_depth--;
+		else if (*c == '[' || *c == ']')
+			in_literal = *c == '[';
+		else if (!in_literal && angle_depth == 0 && (*c == ',' || (*c == ';' && in_group)))
+		{
+			in_group = in_group && *c != ';';
+			take_mailbox(mailbox, items);
+			continue;
+		}
+		else if (!in_literal && angle_depth == 0 && *c == ':' && !in_group)
+		{
+			in_group = true;	/* the group's name is no address */
+			g_string_truncate(mailbox, 0);
+			continue;
+		}
+		g_string_append_c(mailbox, *c);
 	}
+	take_mailbox(mailbox, items);
+	g_string_free(mailbox, TRUE);
+}
+
+/* Append the mailboxes of every header called name (From, To, ...), as
+ * written, to items, and ask for their normalized forms. */
+static void
+collect_addresses(GMimeMessage *message, const char *name, GPtrArray *items)
+{
+	GMimeHeaderList *headers = g_mime_object_get_header_list(GMIME_OBJECT(message));
+	guint		first = items->len;
+	guint		i;
+	int			h;
+
+	for (h = 0; h < g_mime_header_list_get_count(headers); h++)
+	{
+		GMimeHeader *header = g_mime_header_list_get_header_at(headers, h);
+		const char *value = g_mime_header_get_raw_value(header);
+
+		if (value != NULL && g_ascii_strcasecmp(g_mime_header_get_name(header), name) == 0)
+			split_address_list(value, items);
+	}
+	for (i = first; i < items->len; i++)
+		addresses_request(g_ptr_array_index(items, i));
 }
 
 /* Seconds since the epoch of a date in RFC 5322 (or a looser) form, or -1. */
@@ -58,14 +145,16 @@ parse_date_text(const char *text)
 
 /* The date of a message: its Date header; else the time in its newest
  * Received header; else the date on the mbox From_ line; else the delivery
- * time in its Maildir file name. -1 when there is none. */
+ * time in its Maildir file name. -1 when there is none. *from_fallback
+ * tells whether a date came from other than the Date header. */
 static gint64
-message_date(GMimeMessage *message, const MessageContext *context)
+message_date(GMimeMessage *message, const MessageContext *context, bool *from_fallback)
 {
 	GDateTime  *date = g_mime_message_get_date(message);
 	const char *received;
 	gint64		seconds = -1;
 
+	*from_fallback = false;
 	if (date != NULL)
 		return g_date_time_to_unix(date);
 
@@ -85,8 +174,7 @@ message_date(GMimeMessage *message, const MessageContext *context)
 	}
 	if (seconds < 0)
 		seconds = context->maildir_time;
-	if (seconds >= 0)
-		counters.dates_from_fallback++;
+	*from_fallback = seconds >= 0;
 	return seconds;
 }
 
@@ -149,13 +237,95 @@ message_skip_reason(GMimeMessage *message, SkipReason *reason)
 	return false;
 }
 
-/* Turn one parsed message into an interaction and hand it to the output,
- * or count it as skipped or malformed. */
+/* Free a message of the queue. */
+static void
+pending_free(gpointer data)
+{
+	PendingMessage *pending = data;
+
+	g_ptr_array_free(pending->senders, TRUE);
+	g_ptr_array_free(pending->recipients, TRUE);
+	g_free(pending->subject);
+	g_free(pending->message_id);
+	g_free(pending->in_reply_to);
+	g_free(pending);
+}
+
+/* Turn a message whose addresses the server has normalized into an
+ * interaction and hand it to the output, or count it as skipped or
+ * malformed. Takes over its strings. */
+static void
+resolve_message(PendingMessage *pending)
+{
+	Interaction row = {.kind = KIND_EMAIL, .duration = -1};
+	const char *sender = NULL;
+	guint		i;
+
+	for (i = 0; i < pending->senders->len && sender == NULL; i++)
+		sender = addresses_lookup(g_ptr_array_index(pending->senders, i));
+	if (sender == NULL)
+	{
+		report_skip(SKIP_NO_SENDER);
+		return;
+	}
+	if (sender_matches_pattern(sender))
+	{
+		report_skip(SKIP_SENDER_PATTERN);
+		return;
+	}
+	row.sender = g_strdup(sender);
+	row.recipients = g_ptr_array_new_with_free_func(g_free);
+	for (i = 0; i < pending->recipients->len; i++)
+		address_list_add(row.recipients, g_ptr_array_index(pending->recipients, i));
+	if (row.recipients->len == 0)
+	{
+		interaction_clear(&row);
+		report_skip(SKIP_NO_RECIPIENT);
+		return;
+	}
+	if (pending->occurred_at < 0)
+	{
+		interaction_clear(&row);
+		report_malformed(&pending->origin, "no usable date (Date, Received, From_ line)");
+		return;
+	}
+	if (pending->date_from_fallback)
+		counters.dates_from_fallback++;
+	row.occurred_at = pending->occurred_at;
+	row.subject = g_steal_pointer(&pending->subject);
+	row.in_reply_to = g_steal_pointer(&pending->in_reply_to);
+	row.message_id = g_steal_pointer(&pending->message_id);
+	if (row.message_id == NULL || row.message_id[0] == '\0')
+	{
+		g_free(row.message_id);
+		row.message_id = interaction_synthetic_id(&row);
+	}
+	output_accept(&row, &pending->origin);
+	interaction_clear(&row);
+}
+
+/* Look up the addresses of the queued messages that are new to this run
+ * (one query), then hand the messages to the output in order. */
+void
+mail_flush(void)
+{
+	guint		i;
+
+	if (queue.messages == NULL)
+		return;
+	if (!output_failed() && addresses_resolve())
+		for (i = 0; i < queue.messages->len; i++)
+			resolve_message(g_ptr_array_index(queue.messages, i));
+	g_ptr_array_free(queue.messages, TRUE);
+	queue.messages = NULL;
+}
+
+/* Read one parsed message into the queue (its addresses as written), or
+ * count it as skipped or malformed when its headers alone say so. */
 static void
 load_message(GMimeMessage *message, const MessageContext *context, const Origin *origin)
 {
-	Interaction row = {.kind = KIND_EMAIL, .duration = -1};
-	GPtrArray  *senders;
+	PendingMessage *pending;
 	SkipReason	reason;
 	const char *subject;
 	const char *message_id;
@@ -177,62 +347,34 @@ load_message(GMimeMessage *message, const MessageContext *context, const Origin 
 		return;
 	}
 
-	senders = g_ptr_array_new_with_free_func(g_free);
-	collect_addresses(senders, g_mime_message_get_from(message));
-	if (senders->len == 0)
-	{
-		g_ptr_array_free(senders, TRUE);
-		report_skip(SKIP_NO_SENDER);
-		return;
-	}
-	row.sender = g_strdup(g_ptr_array_index(senders, 0));
-	g_ptr_array_free(senders, TRUE);
-	if (sender_matches_pattern(row.sender))
-	{
-		g_free(row.sender);
-		report_skip(SKIP_SENDER_PATTERN);
-		return;
-	}
-
-	row.recipients = g_ptr_array_new_with_free_func(g_free);
-	collect_addresses(row.recipients, g_mime_message_get_addresses(message, GMIME_ADDRESS_TYPE_TO));
-	collect_addresses(row.recipients, g_mime_message_get_addresses(message, GMIME_ADDRESS_TYPE_CC));
-	collect_addresses(row.recipients, g_mime_message_get_addresses(message, GMIME_ADDRESS_TYPE_BCC));
-	if (row.recipients->len == 0)
-	{
-		interaction_clear(&row);
-		report_skip(SKIP_NO_RECIPIENT);
-		return;
-	}
-
-	row.occurred_at = message_date(message, context);
-	if (row.occurred_at < 0)
-	{
-		interaction_clear(&row);
-		report_malformed(origin, "no usable date (Date, Received, From_ line)");
-		return;
-	}
-
+	pending = g_new0(PendingMessage, 1);
+	pending->origin = *origin;
+	pending->senders = g_ptr_array_new_with_free_func(g_free);
+	pending->recipients = g_ptr_array_new_with_free_func(g_free);
+	collect_addresses(message, "From", pending->senders);
+	collect_addresses(message, "To", pending->recipients);
+	collect_addresses(message, "Cc", pending->recipients);
+	collect_addresses(message, "Bcc", pending->recipients);
+	pending->occurred_at = message_date(message, context, &pending->date_from_fallback);
 	subject = g_mime_message_get_subject(message);
 	if (subject != NULL)
 	{
-		row.subject = g_utf8_make_valid(subject, -1);
-		text_sanitize(row.subject);
+		pending->subject = g_utf8_make_valid(subject, -1);
+		text_sanitize(pending->subject);
 	}
 	message_id = g_mime_message_get_message_id(message);
 	if (message_id != NULL)
 	{
-		row.message_id = g_strstrip(g_utf8_make_valid(message_id, -1));
-		text_sanitize(row.message_id);
+		pending->message_id = g_strstrip(g_utf8_make_valid(message_id, -1));
+		text_sanitize(pending->message_id);
 	}
-	if (row.message_id == NULL || row.message_id[0] == '\0')
-	{
-		g_free(row.message_id);
-		row.message_id = interaction_synthetic_id(&row);
-	}
-	row.in_reply_to = message_in_reply_to(message);
-	output_accept(&row, origin);
-	interaction_clear(&row);
+	pending->in_reply_to = message_in_reply_to(message);
+
+	if (queue.messages == NULL)
+		queue.messages = g_ptr_array_new_with_free_func(pending_free);
+	g_ptr_array_add(queue.messages, pending);
+	if (queue.messages->len >= queue.limit)
+		mail_flush();
 }
 
 /* Open a file as a GMime stream; NULL (and a warning) when it cannot be read. */
@@ -362,12 +504,14 @@ load_emlx(const InputFile *file, GMimeStream *stream)
 	g_object_unref(message_stream);
 }
 
-/* Load every message of one mail input file. */
+/* Load every message of one mail input file (the last ones may wait in
+ * the queue: mail_flush). */
 void
-mail_load_file(const InputFile *file)
+mail_load_file(const InputFile *file, const Options *options)
 {
 	GMimeStream *stream = open_stream(file->path);
 
+	queue.limit = (guint) options->batch_size;
 	if (stream == NULL)
 		return;
 	counters.files++;

@@ -25,7 +25,8 @@ static const char usage_text[] =
 "  -d, --dsn=DSN              connection string or URI (default: the PG*\n"
 "                             environment variables, as for psql)\n"
 "  -b, --batch-size=N         rows per transaction (default %d)\n"
-"  -n, --dry-run              parse only; print the rows as COPY text on stdout\n"
+"  -n, --dry-run              write nothing; print the rows as COPY text on\n"
+"                             stdout (the database still normalizes addresses)\n"
 "  -w, --window=FROM/TO       expand recurring events within this window; each\n"
 "                             end is YYYY-MM-DD (UTC) or +Nd/-Nd from now\n"
 "                             (default %s)\n"
@@ -108,7 +109,8 @@ total_size(GPtrArray *files)
 	return total;
 }
 
-/* Read every input file, stopping early only when the database fails. */
+/* Read every input file, in order, stopping early only when the database
+ * fails; queued mail goes out before a calendar's events and at the end. */
 static void
 load_files(GPtrArray *files, const Options *options)
 {
@@ -119,10 +121,14 @@ load_files(GPtrArray *files, const Options *options)
 		const InputFile *file = g_ptr_array_index(files, i);
 
 		if (file->format == FORMAT_CALENDAR)
+		{
+			mail_flush();
 			calendar_load_file(file, options);
+		}
 		else
-			mail_load_file(file);
+			mail_load_file(file, options);
 	}
+	mail_flush();
 }
 
 /* Parse the command line, load the inputs, print the summary. */
@@ -221,6 +227,7 @@ main(int argc, char **argv)
 	}
 
 	g_ptr_array_free(files, TRUE);
+	addresses_close();
 	summary_free();
 	sender_patterns_free();
 	g_mime_shutdown();

@@ -5,7 +5,8 @@
  * staging table, then INSERT ... ON CONFLICT (message_id) DO NOTHING into
  * relintel.interaction, so that mail already in the database is not loaded
  * again and a failed batch leaves nothing behind. With --dry-run the COPY
- * lines go to stdout instead.
+ * lines go to stdout instead (the connection is still made: addresses.c
+ * asks the server to normalize addresses).
  */
 #include "relintel_load.h"
 
@@ -115,8 +116,8 @@ append_copy_column(GString *line, const char *text, char delimiter)
 }
 
 /* The text[] literal of a list of strings: {"a","b"} with " and \ escaped. */
-static char *
-array_literal(GPtrArray *items)
+char *
+text_array_literal(GPtrArray *items)
 {
 	GString    *literal = g_string_new("{");
 	guint		i;
@@ -147,7 +148,7 @@ append_copy_line(GString *line, const Interaction *row)
 	time_t		seconds = (time_t) row->occurred_at;
 	struct tm	utc;
 	char		timestamp[64];
-	char	   *recipients = array_literal(row->recipients);
+	char	   *recipients = text_array_literal(row->recipients);
 
 	gmtime_r(&seconds, &utc);
 	strftime(timestamp, sizeof timestamp, "%Y-%m-%d %H:%M:%S+00", &utc);
@@ -310,23 +311,21 @@ done:
 	g_array_set_size(output.row_origins, 0);
 }
 
-/* Connect (unless --dry-run) and prepare the staging table; false with a
- * message on stderr when the database cannot be used. */
+/* Connect, prepare the address lookup and (unless --dry-run) the staging
+ * table; false with a message on stderr when the database cannot be used. */
 bool
 output_open(const Options *options)
 {
 	const char *keywords[] = {"dbname", "fallback_application_name", NULL};
 	const char *values[] = {options->dsn ? options->dsn : "", "relintel-load", NULL};
 	char	   *error = NULL;
-	char		sqlstate[6];
+	char		sqlstate[6] = "";
 
 	output.options = options;
 	output.seen_ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	output.batch = g_string_sized_new(1 << 20);
 	output.row_starts = g_array_new(FALSE, FALSE, sizeof(gsize));
 	output.row_origins = g_array_new(FALSE, FALSE, sizeof(Origin));
-	if (options->dry_run)
-		return true;
 
 	output.connection = PQconnectdbParams(keywords, values, 1);
 	if (PQstatus(output.connection) != CONNECTION_OK)
@@ -337,12 +336,15 @@ output_open(const Options *options)
 	}
 	if (PQsetClientEncoding(output.connection, "UTF8") != 0 ||
 		!run_command("SET client_min_messages = warning", &error, sqlstate) ||
-		!run_command(create_stage_sql, &error, sqlstate))
+		!addresses_open(output.connection, &error, sqlstate) ||
+		(!options->dry_run && !run_command(create_stage_sql, &error, sqlstate)))
 	{
 		fprintf(stderr, "relintel-load: cannot prepare the load: %s%s",
 				error ? error : PQerrorMessage(output.connection),
 				strcmp(sqlstate, "42704") == 0 || strcmp(sqlstate, "3F000") == 0
-				? "hint: install the extension first: CREATE EXTENSION relintel;\n" : "");
+				? "hint: install the extension first: CREATE EXTENSION relintel;\n"
+				: strcmp(sqlstate, "42883") == 0
+				? "hint: relintel.address_or_null() is missing: update the extension (ALTER EXTENSION relintel UPDATE)\n" : "");
 		g_free(error);
 		return false;
 	}
@@ -366,6 +368,15 @@ output_accept(Interaction *row, const Origin *origin)
 	append_copy_line(output.batch, row);
 	if (output.row_starts->len >= (guint) output.options->batch_size)
 		flush_batch();
+}
+
+/* Stop the load after a database error elsewhere (what failed, the
+ * server's message); what is already committed stays. */
+void
+output_abort(const char *what, const char *error)
+{
+	report_warning("%s:\n%s", what, error);
+	output.failed = true;
 }
 
 /* True once a database error has stopped the load. */

@@ -4,7 +4,8 @@
  * inputs.c     finds input files and decides their format
  * mail.c       mbox, Maildir and .eml messages (GMime)
  * calendar.c   iCalendar files (libical)
- * filters.c    address normalization and the skip rules
+ * addresses.c  addresses normalized by the server's rule, cached per run
+ * filters.c    the skip rules
  * output.c     de-duplication, COPY batches into the database, --dry-run
  * summary.c    counters, progress bar and the final summary
  * main.c       command line
@@ -13,6 +14,7 @@
 #define RELINTEL_LOAD_H
 
 #include <glib.h>
+#include <libpq-fe.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -94,10 +96,15 @@ typedef struct
 	gint64		window_end;
 } Options;
 
-/* filters.c */
-char	   *address_normalize(const char *raw);
-bool		address_is_valid(const char *normalized);
+/* addresses.c */
+bool		addresses_open(PGconn *connection, char **error, char *sqlstate);
+void		addresses_request(const char *raw);
+bool		addresses_resolve(void);
+const char *addresses_lookup(const char *raw);
 void		address_list_add(GPtrArray *addresses, const char *raw);
+void		addresses_close(void);
+
+/* filters.c */
 void		sender_patterns_init(bool with_defaults);
 void		sender_patterns_add(const char *pattern);
 void		sender_patterns_free(void);
@@ -110,7 +117,8 @@ GPtrArray  *inputs_collect(char **paths, int path_count, int *unreadable_count);
 void		input_file_free(gpointer file);
 
 /* mail.c */
-void		mail_load_file(const InputFile *file);
+void		mail_load_file(const InputFile *file, const Options *options);
+void		mail_flush(void);
 
 /* calendar.c */
 void		calendar_load_file(const InputFile *file, const Options *options);
@@ -118,6 +126,8 @@ void		calendar_load_file(const InputFile *file, const Options *options);
 /* output.c */
 bool		output_open(const Options *options);
 void		output_accept(Interaction *row, const Origin *origin);
+void		output_abort(const char *what, const char *error);
+char	   *text_array_literal(GPtrArray *items);
 bool		output_close(void);
 bool		output_failed(void);
 void		interaction_clear(Interaction *row);

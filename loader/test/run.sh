@@ -464,7 +464,7 @@ is "$?" 0 "test databases with the relintel extension"
 load_options=(--quiet --window 2024-01-01/2024-06-30 --skip-sender alerts)
 
 # ---------------------------------------------------------------- dry run
-dry_out=$("$loader" "${load_options[@]}" --dry-run "$corpus" 2>"$work/dry.err")
+dry_out=$("$loader" "${load_options[@]}" --dry-run --dsn "dbname=$db" "$corpus" 2>"$work/dry.err")
 is "$?" 0 "--dry-run exits 0"
 is "$(wc -l <<<"$dry_out")" 17 "--dry-run prints 17 rows"
 is "$(query "$db" "SELECT count(*) FROM relintel.interaction")" 0 "--dry-run writes nothing"
@@ -632,7 +632,7 @@ contains "$out" "CREATE EXTENSION relintel" "... with a hint to create the exten
 if [ "${RELINTEL_LOAD_VALGRIND:-0}" = 1 ] && command -v valgrind >/dev/null; then
   G_SLICE=always-malloc G_DEBUG=gc-friendly valgrind --leak-check=full --errors-for-leak-kinds=definite \
     --error-exitcode=9 --log-file="$work/valgrind.log" \
-    "$loader" "${load_options[@]}" --dry-run "$corpus" >/dev/null 2>&1
+    "$loader" "${load_options[@]}" --dry-run --dsn "dbname=$db" "$corpus" >/dev/null 2>&1
   is "$?" 0 "valgrind: no definite leak and no memory error on the corpus"
   grep -E 'definitely lost|ERROR SUMMARY' "$work/valgrind.log" | sed 's/^/# /'
 fi
