@@ -588,6 +588,74 @@ is "$(summary_count "$summary" 'already in the database:')" 17 "second load: 17 
 is "$(query "$db" "SELECT md5(string_agg(i::text, ',' ORDER BY id)) FROM relintel.interaction i")" \
   "$before" "second load: the table is unchanged"
 
+# ---------------------------------------------------------------- one address rule
+# Every line of addresses.txt goes, as written, into the From header of one
+# message and the To header of another. The server's rule decides: what the
+# loader stores must be relintel.normalize_address() of the line, and a line
+# that it refuses (22023) must leave the message out (no valid sender or
+# recipient). Twice: in a database whose lower() knows only ASCII (C) and in
+# one that lowers all of Unicode (C.UTF-8).
+rule_corpus=$loader_dir/test/addresses.txt
+# corpus_files: the mbox ($work/rule.mbox) and the lines as SQL ($work/rule.sql).
+corpus_files() {
+  perl -e '
+    use strict; use warnings; use Encode qw(encode_utf8);
+    my ($corpus, $mbox, $sql) = @ARGV;
+    open my $in, "<:raw", $corpus or die "$corpus: $!";
+    open my $m, ">:raw", $mbox or die; open my $s, ">:raw", $sql or die;
+    my $i = 0;
+    while (my $line = <$in>) {
+      chomp $line;
+      next if $line =~ /^(#|$)/;
+      $line =~ s/\\(?:(t)|(\\)|x([0-9A-Fa-f]{2})|u\{([0-9A-Fa-f]+)\})/
+        defined $1 ? "\t" : defined $2 ? "\\" : defined $3 ? chr(hex $3) : encode_utf8(chr(hex $4))/ge;
+      $i++;
+      printf $m "From corpus\@test Mon Jan  1 00:00:00 2024\nFrom: %s\nTo: peer\@corpus.example\nSubject: from %d\nDate: Mon, 1 Jan 2024 00:00:00 +0000\nMessage-ID: <from-%d\@corpus.example>\n\nbody\n\n", $line, $i, $i;
+      printf $m "From corpus\@test Mon Jan  1 00:00:00 2024\nFrom: peer\@corpus.example\nTo: %s\nSubject: to %d\nDate: Mon, 1 Jan 2024 00:00:00 +0000\nMessage-ID: <to-%d\@corpus.example>\n\nbody\n\n", $line, $i, $i;
+      printf $s "INSERT INTO public.corpus VALUES (%d, convert_from(%s::bytea, %s));\n", $i, "\x27\\x" . unpack("H*", $line) . "\x27", "\x27UTF8\x27";
+    }' "$rule_corpus" "$work/rule.mbox" "$work/rule.sql"
+}
+corpus_files
+corpus_size=$(grep -c '^INSERT' "$work/rule.sql")
+is "$([ "$corpus_size" -ge 200 ] && echo yes || echo "$corpus_size")" yes "the address corpus has at least 200 lines ($corpus_size)"
+for rule_locale in C C.UTF-8; do
+  rule_db=relintel_loader_rule
+  dropdb --if-exists "$rule_db" 2>/dev/null
+  createdb -E UTF8 -T template0 --locale="$rule_locale" "$rule_db" && query "$rule_db" "CREATE EXTENSION relintel
+    ; CREATE TABLE public.corpus (i integer PRIMARY KEY, raw text NOT NULL)
+    ; CREATE FUNCTION public.corpus_rule(raw text) RETURNS text LANGUAGE plpgsql AS \$\$
+      BEGIN RETURN relintel.normalize_address(raw);
+      EXCEPTION WHEN invalid_parameter_value THEN RETURN NULL; END \$\$" &&
+    psql -X -q -d "$rule_db" -v ON_ERROR_STOP=1 -f "$work/rule.sql"
+  is "$?" 0 "$rule_locale: a database with the corpus"
+  invalid=$(query "$rule_db" "SELECT count(*) FROM public.corpus WHERE public.corpus_rule(raw) IS NULL")
+  "$loader" --quiet --no-default-skip-senders --batch-size 50 --dsn "dbname=$rule_db" "$work/rule.mbox" 2>"$work/rule.err"
+  is "$?" 0 "$rule_locale: the corpus loads"
+  summary=$(cat "$work/rule.err")
+  is "$(summary_count "$summary" 'messages read:') $(summary_count "$summary" 'interactions loaded:')" \
+    "$((2 * corpus_size)) $((2 * (corpus_size - invalid)))" \
+    "$rule_locale: every message read, those with an address the rule accepts loaded ($((corpus_size - invalid)) of $corpus_size, each twice)"
+  is "$(summary_count "$summary" 'no valid sender') $(summary_count "$summary" 'no valid recipient')" \
+    "$invalid $invalid" "$rule_locale: a message is skipped exactly where normalize_address() raises 22023"
+  is "$(query "$rule_db" "SELECT string_agg(format('%s %s: stored %s, rule %s', c.i, to_json(c.raw),
+        coalesce(to_json(i.sender)::text, 'nothing'), coalesce(to_json(public.corpus_rule(c.raw))::text, '22023')), ' | ' ORDER BY c.i)
+      FROM public.corpus c LEFT JOIN relintel.interaction i ON i.message_id = format('from-%s@corpus.example', c.i)
+      WHERE i.sender IS DISTINCT FROM public.corpus_rule(c.raw)")" "" \
+    "$rule_locale: every From address stored as normalize_address() gives it"
+  is "$(query "$rule_db" "SELECT string_agg(format('%s %s: stored %s, rule %s', c.i, to_json(c.raw),
+        coalesce(to_json(i.recipients)::text, 'nothing'), coalesce(to_json(public.corpus_rule(c.raw))::text, '22023')), ' | ' ORDER BY c.i)
+      FROM public.corpus c LEFT JOIN relintel.interaction i ON i.message_id = format('to-%s@corpus.example', c.i)
+      WHERE i.recipients IS DISTINCT FROM array_remove(ARRAY[public.corpus_rule(c.raw)], NULL)
+        AND NOT (i.recipients IS NULL AND public.corpus_rule(c.raw) IS NULL)")" "" \
+    "$rule_locale: every To address stored as normalize_address() gives it"
+  # The database's lower() is the one that counts: C lowers ASCII only.
+  expected_emile=$([ "$rule_locale" = C ] && echo 'Émile@example.fr' || echo 'émile@example.fr')
+  is "$(query "$rule_db" "SELECT i.sender FROM public.corpus c JOIN relintel.interaction i
+      ON i.message_id = format('from-%s@corpus.example', c.i) WHERE c.raw = 'ÉMILE@EXAMPLE.FR'")" \
+    "$expected_emile" "$rule_locale: ÉMILE@EXAMPLE.FR is stored as $expected_emile, as this database's lower() has it"
+  dropdb "$rule_db"
+done
+
 # ---------------------------------------------------------------- failures
 query "$fail_db" "CREATE FUNCTION public.test_trap() RETURNS trigger LANGUAGE plpgsql AS \$\$
 BEGIN
