@@ -32,6 +32,10 @@ UPDATE relintel.contact SET email = 'Kim.New@ACME.IO';
 UPDATE relintel.account SET domain = 'GmbH.DE';
 SELECT email FROM relintel.contact;
 SELECT domain FROM relintel.account;
+-- Letters at either end are kept, 'v' included (0.1.0 trimmed it, reading
+-- E'\v' as 'v'), and a vertical tab is trimmed: expected vanarsdel.tv.
+UPDATE relintel.account SET domain = E'\x0B VanArsdel.TV\t';
+SELECT domain FROM relintel.account;
 -- A blank account domain means unknown (NULL); a blank internal domain,
 -- or one with '@' or white space inside, is refused.
 UPDATE relintel.account SET domain = '   ';

@@ -22,7 +22,7 @@ LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    d text := lower(btrim(domain, E' \t\r\n\f\v'));
+    d text := lower(btrim(domain, E' \t\r\n\f\x0B'));
 BEGIN
     IF d = '' OR d ~ '[[:space:]@]' THEN
         RAISE EXCEPTION 'invalid domain name "%"', domain
@@ -78,7 +78,7 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF TG_TABLE_NAME = 'account' AND btrim(NEW.domain, E' \t\r\n\f\v') = '' THEN
+    IF TG_TABLE_NAME = 'account' AND btrim(NEW.domain, E' \t\r\n\f\x0B') = '' THEN
         NEW.domain := NULL;
     ELSE
         NEW.domain := relintel.normalize_domain(NEW.domain);
