@@ -42,4 +42,6 @@ run_tap_script dashboard/test/run.sh     # the dashboard, checked in headless Ch
 run_tap_script test/alerts_notify.sh     # refresh_alerts() with a listening connection
 run_tap_script test/concurrency.sh       # pgbench writers on the maintained tables, then verify()
 run_tap_script test/directory_concurrency.sh   # concurrent CRM and directory updates: no deadlock
+run_tap_script test/backup.sh            # pg_dump/pg_restore bring every row back; DROP EXTENSION refused
+run_tap_script test/upgrade.sh           # 0.1.0 as released, updated, equals a fresh 0.2.0 install
 exit $overall

@@ -27,8 +27,12 @@ SELECT 'interaction', count(*), md5(coalesce(string_agg(t::text, E'\n' ORDER BY 
 SELECT 'interaction_fact', count(*), md5(coalesce(string_agg(t::text, E'\n' ORDER BY t.interaction_id), '')) FROM relintel.interaction_fact AS t;
 SELECT 'entity_member', count(*), md5(coalesce(string_agg(t::text, E'\n' ORDER BY t.entity_type, t.entity_id, t.interaction_id), '')) FROM relintel.entity_member AS t;
 SELECT 'tie_member', count(*), md5(coalesce(string_agg(t::text, E'\n' ORDER BY t.colleague_id, t.address, t.interaction_id), '')) FROM relintel.tie_member AS t;
-SELECT 'entity_health', count(*), md5(coalesce(string_agg(t::text, E'\n' ORDER BY t.entity_type, t.entity_id), '')) FROM relintel.entity_health AS t;
-SELECT 'tie', count(*), md5(coalesce(string_agg(t::text, E'\n' ORDER BY t.colleague_id, t.address), '')) FROM relintel.tie AS t;
+-- States folded in another order differ in the last bits of their sums
+-- (verify() compares them with relintel.=): compared to 9 decimals.
+SELECT 'entity_health', count(*), md5(coalesce(string_agg(regexp_replace(t::text, '(\.[0-9]{9})[0-9]+', '\1', 'g'),
+                                                          E'\n' ORDER BY t.entity_type, t.entity_id), '')) FROM relintel.entity_health AS t;
+SELECT 'tie', count(*), md5(coalesce(string_agg(regexp_replace(t::text, '(\.[0-9]{9})[0-9]+', '\1', 'g'),
+                                                E'\n' ORDER BY t.colleague_id, t.address), '')) FROM relintel.tie AS t;
 SELECT 'pending_interaction', count(*), md5(coalesce(string_agg(t::text, E'\n' ORDER BY t.interaction_id), '')) FROM relintel.pending_interaction AS t;
 
 -- The health views (at now(): times, counts, enums exactly, numbers rounded).
