@@ -68,6 +68,17 @@ SELECT configure('relintel.tie_half_life', '90');
 SELECT name, value FROM stored_setting ORDER BY name;
 SELECT count(*) AS verify_rows FROM verify();
 
+-- The readers that fold states themselves use the database's half-lives
+-- too: a session's value changes neither health_at nor a past who_knows.
+SELECT round(h.frequency::numeric, 6) AS frequency_at FROM health_at('contact', 10, '2026-06-10') AS h;
+SELECT strength FROM who_knows('ann@fabrikam.com', 5, '2026-06-10') ORDER BY 1;
+SET relintel.health_half_life = 2;
+SET relintel.tie_half_life = 2;
+SELECT round(h.frequency::numeric, 6) AS frequency_at FROM health_at('contact', 10, '2026-06-10') AS h;
+SELECT strength FROM who_knows('ann@fabrikam.com', 5, '2026-06-10') ORDER BY 1;
+RESET relintel.health_half_life;
+RESET relintel.tie_half_life;
+
 -- A restore (pg_dump backs stored_setting up) or a direct change writes the
 -- table itself: the change rebuilds as configure() would, back to the
 -- default when the row goes, and an invalid stored value is refused.

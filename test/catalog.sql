@@ -29,12 +29,12 @@ SELECT pg_catalog.pg_describe_object(d.classid, d.objid, 0) AS object,
                            FROM pg_catalog.pg_attribute AS a
                            LEFT JOIN pg_catalog.pg_attrdef AS ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
                           WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
-                        (SELECT string_agg(pg_catalog.pg_get_indexdef(i.indexrelid), E'\n' ORDER BY 1)
+                        (SELECT string_agg(pg_catalog.pg_get_indexdef(i.indexrelid), E'\n' ORDER BY pg_catalog.pg_get_indexdef(i.indexrelid))
                            FROM pg_catalog.pg_index AS i WHERE i.indrelid = c.oid),
-                        (SELECT string_agg(pg_catalog.pg_get_constraintdef(k.oid), E'\n' ORDER BY 1)
+                        (SELECT string_agg(k.conname || ' ' || pg_catalog.pg_get_constraintdef(k.oid), E'\n' ORDER BY k.conname)
                            FROM pg_catalog.pg_constraint AS k WHERE k.conrelid = c.oid),
                         (SELECT string_agg(pg_catalog.pg_get_triggerdef(t.oid) || coalesce(pg_catalog.obj_description(t.oid, 'pg_trigger'), ''),
-                                           E'\n' ORDER BY 1)
+                                           E'\n' ORDER BY t.tgname)
                            FROM pg_catalog.pg_trigger AS t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal),
                         (SELECT string_agg(format('%s %s', s.objsubid, s.description), E'\n' ORDER BY s.objsubid)
                            FROM pg_catalog.pg_description AS s

@@ -22,4 +22,7 @@ CREATE TABLE relintel.stored_setting (
 COMMENT ON TABLE relintel.stored_setting IS
     'the database''s values of the settings that shape stored states, where they differ from the built-in default (change them with relintel.configure())';
 
+-- Read by maintenance and by the readers that fold states themselves
+-- (health_at, alerts: a role allowed to call them needs SELECT on it, as on
+-- entity_member); written by its owner and through configure().
 REVOKE ALL ON relintel.stored_setting FROM PUBLIC;

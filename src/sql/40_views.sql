@@ -43,7 +43,8 @@ COMMENT ON FUNCTION relintel.health_report(relintel.health_state, timestamptz) I
 
 -- relintel.health_at: the health of one entity at any time as_of, from its
 -- counted interactions up to as_of (what the views show at now()), folded
--- from the stored membership.
+-- from the stored membership with the database's half-life, as the stored
+-- states are.
 CREATE FUNCTION relintel.health_at(entity_type relintel.entity_type,
                                    entity_id bigint,
                                    as_of timestamptz DEFAULT pg_catalog.now())
@@ -60,9 +61,13 @@ RETURNS TABLE (score integer,
                responsiveness double precision,
                momentum double precision,
                sentiment double precision)
-LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 1
+LANGUAGE sql STABLE STRICT PARALLEL RESTRICTED ROWS 1   -- sets the stored settings
 SET search_path = pg_catalog, pg_temp
+SET relintel.health_half_life = '21'
+SET relintel.tie_half_life = '90'
+SET relintel.max_tie_participants = 10
 AS $$
+    SELECT relintel.use_stored_settings();
     SELECT h.*
       FROM (SELECT relintel.health_agg(ei.occurred_at, ei.kind, ei.outbound, ei.duration,
                                        ei.reply_latency, ei.sentiment) AS state

@@ -30,16 +30,20 @@ RETURNS TABLE (colleague_id bigint,
                strength integer,
                last_interaction_at timestamptz,
                last_interaction_kind relintel.interaction_kind)
-LANGUAGE plpgsql STABLE STRICT SECURITY DEFINER PARALLEL SAFE ROWS 5
+LANGUAGE plpgsql STABLE STRICT SECURITY DEFINER PARALLEL RESTRICTED ROWS 5   -- sets the stored settings
 SET search_path = pg_catalog, pg_temp
 SET jit = off
 SET plan_cache_mode = force_generic_plan    -- planned once per session, not per call
+SET relintel.health_half_life = '21'
+SET relintel.tie_half_life = '90'
+SET relintel.max_tie_participants = 10
 AS $$
 #variable_conflict use_column
 DECLARE
     target text := relintel.normalize_address(who_knows.address);
     min_strength double precision := relintel.setting('min_tie_strength');
 BEGIN
+    PERFORM relintel.use_stored_settings();   -- past ties folded as the stored ones
     IF who_knows.k < 0 THEN
         RAISE EXCEPTION 'k must not be negative: "%"', who_knows.k
             USING ERRCODE = 'invalid_parameter_value';

@@ -51,24 +51,6 @@
 
 
 -- ---------------------------------------------------------------------------
--- The database's settings
--- ---------------------------------------------------------------------------
-
--- relintel.use_stored_settings: make the database's stored values of the
--- settings that shape stored states the current ones, until the calling
--- function returns (each caller has a SET clause for the three names, which
--- scopes a local change to the call).
-CREATE FUNCTION relintel.use_stored_settings()
-RETURNS void
-LANGUAGE sql
-BEGIN ATOMIC
-    SELECT pg_catalog.set_config(s.name, s.value, true) FROM relintel.stored_setting AS s;
-END;
-COMMENT ON FUNCTION relintel.use_stored_settings() IS
-    'applies the stored half-lives and max_tie_participants for the rest of the calling function';
-
-
--- ---------------------------------------------------------------------------
 -- The one writer of the stored membership and the maintained states
 -- ---------------------------------------------------------------------------
 
@@ -812,7 +794,7 @@ REVOKE ALL ON FUNCTION relintel.interaction_inserted(), relintel.interaction_cha
                        relintel.directory_changed(), relintel.stored_setting_changed()
     FROM PUBLIC;
 REVOKE ALL ON FUNCTION relintel.catch_up(), relintel.verify(), relintel.rebuild(),
-                       relintel.configure(text, text), relintel.use_stored_settings(),
+                       relintel.configure(text, text),
                        relintel.maintain(bigint[], bigint[], bigint[]),
                        relintel.recompute_entities(relintel.entity_type[], bigint[]),
                        relintel.recompute_ties(bigint[], text[]),

@@ -73,9 +73,12 @@ RETURNS TABLE (entity_type relintel.entity_type,
                alert text,
                since timestamptz,
                detail text)
-LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE ROWS 10000
+LANGUAGE plpgsql STABLE STRICT PARALLEL RESTRICTED ROWS 10000   -- sets the stored settings; its queries run in parallel
 SET search_path = pg_catalog, pg_temp
 SET TimeZone = 'UTC'
+SET relintel.health_half_life = '21'
+SET relintel.tie_half_life = '90'
+SET relintel.max_tie_participants = 10
 AS $$
 DECLARE
     t constant timestamptz := as_of;
@@ -86,6 +89,7 @@ DECLARE
     month_ago constant timestamptz := as_of - interval '30 days';
     weeks_ago constant timestamptz := as_of - interval '21 days';
 BEGIN
+    PERFORM relintel.use_stored_settings();   -- health 30 days ago folded as the stored states
     RETURN QUERY
     WITH s AS MATERIALIZED (
         SELECT m.entity_type, m.entity_id,
