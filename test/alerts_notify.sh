@@ -28,11 +28,13 @@ run() {
 count_notes() { grep -c '^Asynchronous notification "relintel_alert"' <<<"$1"; }
 n=0; failed=0
 ok() { n=$((n + 1)); if [ "$1" = "$2" ]; then echo "ok $n - $3"; else echo "not ok $n - $3 (got '$1', expected '$2')"; failed=1; fi; }
-echo "1..9"
+echo "1..12"
 
 out=$(run "SELECT relintel.refresh_alerts();")
 ok "$(count_notes "$out")" 1 "first refresh: one notification for the new alert"
-ok "$(grep -c '"entity_type" : "contact", "entity_id" : 1, "alert" : "unanswered"' <<<"$out")" 1 "payload names the entity and the alert"
+alert_id=$(sed -nE 's/.*with payload "\{"alert_id" : ([0-9]+)\}".*/\1/p' <<<"$out" | head -1)
+ok "$(run "SELECT entity_type || ' ' || entity_id || ' ' || alert FROM relintel.alert WHERE id = ${alert_id:-0};" | sed -n 1p)" \
+   "contact 1 unanswered" "the payload is the alert's id in relintel.alert, and that alert is contact 1's"
 first_seen=$(run "SELECT first_seen FROM relintel.alert;" | sed -n 1p)
 [ -n "$first_seen" ] || echo "# no first_seen read"
 
@@ -53,9 +55,27 @@ out=$(run "INSERT INTO relintel.interaction (kind, occurred_at, sender, recipien
              ('email', now() - interval '8 days', 'alice@contoso.com', '{bob@tailspin.com}');" \
           "SELECT relintel.refresh_alerts();" "SELECT relintel.refresh_alerts();")
 ok "$(count_notes "$out")" 1 "a new alert: notified exactly once over two refreshes"
-ok "$(grep -c '"entity_id" : 2, "alert" : "unanswered"' <<<"$out")" 1 "the notification is bob's"
+alert_id=$(sed -nE 's/.*with payload "\{"alert_id" : ([0-9]+)\}".*/\1/p' <<<"$out" | head -1)
+ok "$(run "SELECT entity_id FROM relintel.alert WHERE id = ${alert_id:-0};" | sed -n 1p)" 2 "the notification is bob's"
 
 # a refresh rolled back notifies nothing
 out=$(run "DELETE FROM relintel.alert;" "BEGIN;" "SELECT relintel.refresh_alerts();" "ROLLBACK;")
 ok "$(count_notes "$out")" 0 "a rolled-back refresh notifies nothing"
+
+# A role with no privilege at all, listening on its own connection while an
+# alert is found: it is told that an alert exists and nothing of the CRM.
+psql -X -q -d "$db" -c "SET client_min_messages = warning" -c "DROP ROLE IF EXISTS relintel_listener_$$" -c "CREATE ROLE relintel_listener_$$ LOGIN" >/dev/null
+trap 'dropdb --if-exists "$db" >/dev/null 2>&1; psql -X -q -d postgres -c "DROP ROLE IF EXISTS relintel_listener_$$" >/dev/null 2>&1' EXIT
+listened=$(mktemp)
+{ echo "LISTEN relintel_alert;"; sleep 4; echo "SELECT 1;"; } | psql -X -q -A -t -U "relintel_listener_$$" -d "$db" >"$listened" 2>&1 &
+listener=$!
+sleep 1
+run "DELETE FROM relintel.alert;" "SELECT relintel.refresh_alerts();" >/dev/null
+wait "$listener"
+ok "$(grep -c '^Asynchronous notification "relintel_alert"' "$listened")" 1 "the unprivileged listener receives the new alert (bob's)"
+ok "$(grep '^Asynchronous notification' "$listened" | grep -cE '@|fabrikam|tailspin|emails|unanswered|contact')" 0 \
+   "its payloads carry no address, name, entity or detail"
+ok "$(psql -X -q -A -t -U "relintel_listener_$$" -d "$db" -c "SELECT * FROM relintel.alert" 2>&1 | grep -c 'permission denied')" 1 \
+   "and it may not read relintel.alert"
+rm -f "$listened"
 exit $failed
