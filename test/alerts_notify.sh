@@ -62,12 +62,15 @@ ok "$(run "SELECT entity_id FROM relintel.alert WHERE id = ${alert_id:-0};" | se
 out=$(run "DELETE FROM relintel.alert;" "BEGIN;" "SELECT relintel.refresh_alerts();" "ROLLBACK;")
 ok "$(count_notes "$out")" 0 "a rolled-back refresh notifies nothing"
 
-# A role with no privilege at all, listening on its own connection while an
-# alert is found: it is told that an alert exists and nothing of the CRM.
-psql -X -q -d "$db" -c "SET client_min_messages = warning" -c "DROP ROLE IF EXISTS relintel_listener_$$" -c "CREATE ROLE relintel_listener_$$ LOGIN" >/dev/null
+# A role with no privilege at all (SET ROLE, so that the test needs no
+# password), listening on its own connection while an alert is found: it is
+# told that an alert exists and nothing of the CRM.
+psql -X -q -d "$db" -c "SET client_min_messages = warning" -c "DROP ROLE IF EXISTS relintel_listener_$$" \
+     -c "CREATE ROLE relintel_listener_$$" >/dev/null
 trap 'dropdb --if-exists "$db" >/dev/null 2>&1; psql -X -q -d postgres -c "DROP ROLE IF EXISTS relintel_listener_$$" >/dev/null 2>&1' EXIT
 listened=$(mktemp)
-{ echo "LISTEN relintel_alert;"; sleep 4; echo "SELECT 1;"; } | psql -X -q -A -t -U "relintel_listener_$$" -d "$db" >"$listened" 2>&1 &
+{ echo "SET ROLE relintel_listener_$$;"; echo "LISTEN relintel_alert;"; sleep 4; echo "SELECT 1;"; } |
+  psql -X -q -A -t -d "$db" >"$listened" 2>&1 &
 listener=$!
 sleep 1
 run "DELETE FROM relintel.alert;" "SELECT relintel.refresh_alerts();" >/dev/null
@@ -75,7 +78,7 @@ wait "$listener"
 ok "$(grep -c '^Asynchronous notification "relintel_alert"' "$listened")" 1 "the unprivileged listener receives the new alert (bob's)"
 ok "$(grep '^Asynchronous notification' "$listened" | grep -cE '@|fabrikam|tailspin|emails|unanswered|contact')" 0 \
    "its payloads carry no address, name, entity or detail"
-ok "$(psql -X -q -A -t -U "relintel_listener_$$" -d "$db" -c "SELECT * FROM relintel.alert" 2>&1 | grep -c 'permission denied')" 1 \
+ok "$(psql -X -q -A -t -d "$db" -c "SET ROLE relintel_listener_$$" -c "SELECT * FROM relintel.alert" 2>&1 | grep -c 'permission denied')" 1 \
    "and it may not read relintel.alert"
 rm -f "$listened"
 exit $failed

@@ -4,7 +4,7 @@
 # format and restored (pg_restore, psql; the data-only dump into a fresh
 # install) brings back every row of the customer's tables, the
 # maintained tables consistent (verify() empty) and the same answers
-# (test/snapshot.sql at a fixed time); sequences continue where they were.
+# (test/lib/snapshot.sql at a fixed time); sequences continue where they were.
 # Then DROP EXTENSION relintel without CASCADE is refused while rows exist,
 # and drops an empty install.  Needs PG* variables for a server with
 # relintel installed; creates and drops databases of its own.
@@ -32,14 +32,14 @@ SELECT relintel.configure('relintel.tie_half_life', '60');
 SELECT relintel.refresh_alerts();
 SQL
 as_of=$(psql_at "$src" -c "SELECT date_trunc('hour', now())")
-psql -X -d "$src" -v as_of="$as_of" -f test/snapshot.sql >"$work/original.snap" 2>&1
+psql -X -d "$src" -v as_of="$as_of" -f test/lib/snapshot.sql >"$work/original.snap" 2>&1
 tables_query="SELECT string_agg(t::text, E'\n' ORDER BY t::text) FROM relintel.stored_setting AS t
               UNION ALL SELECT string_agg(t::text, E'\n' ORDER BY t.id) FROM relintel.alert AS t"
 
 # compare DB LABEL: the snapshot, stored settings and alerts of DB equal the original's.
 compare() {
   local db=$1 label=$2
-  psql -X -d "$db" -v as_of="$as_of" -f test/snapshot.sql >"$work/$label.snap" 2>&1
+  psql -X -d "$db" -v as_of="$as_of" -f test/lib/snapshot.sql >"$work/$label.snap" 2>&1
   ok "$(diff "$work/original.snap" "$work/$label.snap" >"$work/$label.diff" && echo same || head -5 "$work/$label.diff")" \
      same "$label: every table's rows, verify() empty, views, health_at, kpis, who_knows and alerts as the original's"
   ok "$(psql_at "$db" -c "$tables_query" | md5sum)" "$(psql_at "$src" -c "$tables_query" | md5sum)" \

@@ -5,8 +5,8 @@
 # relintel.tie_half_life) and stored alerts, updated with ALTER EXTENSION
 # relintel UPDATE, equals a fresh 0.2.0 install holding the same rows and
 # configured to the same value: same objects and definitions
-# (test/catalog.sql), verify() empty, same rows, views and answers at a
-# fixed time (test/snapshot.sql); the alerts stored by 0.1.0 are kept.
+# (test/lib/catalog.sql), verify() empty, same rows, views and answers at a
+# fixed time (test/lib/snapshot.sql); the alerts stored by 0.1.0 are kept.
 # Needs PG* variables for a server with relintel installed; creates and drops
 # databases of its own.
 set -uo pipefail
@@ -51,16 +51,16 @@ psql_at "$updated" -c 'ALTER EXTENSION relintel UPDATE' 2>"$work/update.err"
 ok "$? $(grep -c ERROR "$work/update.err")" "0 0" "ALTER EXTENSION relintel UPDATE: no error"
 ok "$(psql_at "$updated" -c "SELECT extversion FROM pg_extension WHERE extname = 'relintel'")" 0.2.0 "the updated database is at 0.2.0"
 
-psql -X -d "$updated" -f test/catalog.sql >"$work/updated.catalog" 2>&1
-psql -X -d "$fresh" -f test/catalog.sql >"$work/fresh.catalog" 2>&1
+psql -X -d "$updated" -f test/lib/catalog.sql >"$work/updated.catalog" 2>&1
+psql -X -d "$fresh" -f test/lib/catalog.sql >"$work/fresh.catalog" 2>&1
 ok "$(diff "$work/fresh.catalog" "$work/updated.catalog" | head -6)" "" \
    "same objects, definitions, privileges, comments and backed-up tables as a fresh install ($(wc -l <"$work/fresh.catalog") lines)"
 ok "$(psql_at "$updated" -c 'SELECT name, value FROM relintel.stored_setting')" "relintel.tie_half_life|60" \
    "0.1.0's database setting of tie_half_life became the stored setting"
 
 as_of=$(psql_at "$fresh" -c "SELECT date_trunc('hour', now())")
-psql -X -d "$updated" -v as_of="$as_of" -f test/snapshot.sql >"$work/updated.snap" 2>&1
-psql -X -d "$fresh" -v as_of="$as_of" -f test/snapshot.sql >"$work/fresh.snap" 2>&1
+psql -X -d "$updated" -v as_of="$as_of" -f test/lib/snapshot.sql >"$work/updated.snap" 2>&1
+psql -X -d "$fresh" -v as_of="$as_of" -f test/lib/snapshot.sql >"$work/fresh.snap" 2>&1
 ok "$(grep -c '^verify 0$' "$work/updated.snap")" 1 "verify() empty after the update"
 ok "$(diff "$work/fresh.snap" "$work/updated.snap" | head -6)" "" \
    "same rows, maintained tables, views, health_at, kpis, who_knows and alerts as the fresh install"

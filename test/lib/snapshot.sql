@@ -1,4 +1,4 @@
--- test/snapshot.sql: what a database with relintel answers, one line per
+-- test/lib/snapshot.sql: what a database with relintel answers, one line per
 -- item ("name count md5-of-rows"), for comparing two databases holding the
 -- same data (a restore with its original, an upgraded install with a fresh
 -- one).  Variable as_of: the fixed time that the time-travel readers use.

@@ -1,4 +1,4 @@
--- test/catalog.sql: every object of the extension relintel with a digest of
+-- test/lib/catalog.sql: every object of the extension relintel with a digest of
 -- its definition (functions, views, tables with their columns, indexes,
 -- constraints and triggers, types, privileges and comments), one line each,
 -- and the tables pg_dump backs up.  Two installs that print the same lines
