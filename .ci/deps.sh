@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs what building and testing relintel needs on Debian 12, when it is missing.
+# Installs what building and testing relintel needs on Debian 12 or 13, when it is missing.
 # Sourced by the test and demo commands; does nothing when everything is there.
+# The PostgreSQL version comes from .ci/pg_version.sh (PG_VERSION, PG_CONFIG).
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/pg_version.sh"
 
 relintel_packages=(
   make gcc pkg-config
-  postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
+  postgresql-$PG_VERSION postgresql-server-dev-$PG_VERSION postgresql-$PG_VERSION-pgtap libtap-parser-sourcehandler-pgtap-perl
   libpq-dev libgmime-3.0-dev libical-dev
   chromium
 )

@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-source .ci/deps.sh
+source .ci/deps.sh   # also chooses PG_VERSION and PG_CONFIG (.ci/pg_version.sh)
+echo "PostgreSQL $PG_VERSION ($PG_CONFIG)"
 make -s clean >/dev/null
 make -s -j2
 sudo_cmd=()
@@ -14,7 +15,7 @@ sudo_cmd=()
 
 log_dir=$(mktemp -d)
 status=0
-pg_virtualenv -t -v 15 -o 'shared_buffers=1GB' bash .ci/in_cluster.sh "$log_dir" || status=$?
+pg_virtualenv -t -v "$PG_VERSION" -o 'shared_buffers=1GB' bash .ci/in_cluster.sh "$log_dir" || status=$?
 
 passed=$(cat "$log_dir"/passed 2>/dev/null | awk '{s+=$1} END {print s+0}')
 failed=$(cat "$log_dir"/failed 2>/dev/null | awk '{s+=$1} END {print s+0}')

@@ -1,9 +1,11 @@
 # bench/lib.sh: shared by the benchmarks (sourced, not run).
 #
 # The benchmarks run in their own throwaway cluster, Debian's
-# `pg_createcluster 15 relintel-bench` on port $BENCH_PORT (default 5498),
+# `pg_createcluster $PG_VERSION relintel-bench` on port $BENCH_PORT (default 5498),
 # created on first use (local connections trusted) with settings for a 2-core machine with a few GB of
-# RAM, and left running.  Drop it with `pg_dropcluster --stop 15 relintel-bench`.
+# RAM, and left running.  Drop it with `pg_dropcluster --stop $PG_VERSION relintel-bench`.
+# PG_VERSION: see .ci/pg_version.sh (the newest installed PostgreSQL, else the
+# distribution's; PG_VERSION=17 to choose).
 # BENCH_DEFAULTS=1 uses `relintel-bench-defaults` (port $BENCH_PORT - 1)
 # instead, with PostgreSQL's default settings.
 # Set PGHOST/PGPORT yourself to run against another server instead (the
@@ -13,6 +15,7 @@ bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo_dir=$(cd "$bench_dir/.." && pwd)
 BENCH_PORT=${BENCH_PORT:-5498}
 SEED=${SEED:-1}
+source "$repo_dir/.ci/pg_version.sh"
 
 as_postgres() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
@@ -25,11 +28,11 @@ ensure_cluster() {
   local cluster=relintel-bench port=$BENCH_PORT
   # BENCH_DEFAULTS=1: a second cluster with PostgreSQL's default settings
   if [ "${BENCH_DEFAULTS:-0}" = 1 ]; then cluster=relintel-bench-defaults; port=$((BENCH_PORT - 1)); fi
-  if ! pg_lsclusters -h 2>/dev/null | awk '{print $1, $2}' | grep -qx "15 $cluster"; then
+  if ! pg_lsclusters -h 2>/dev/null | awk '{print $1, $2}' | grep -qx "$PG_VERSION $cluster"; then
     as_postgres true
-    pg_createcluster 15 "$cluster" --port "$port" -- --locale=C.UTF-8 >/dev/null
+    pg_createcluster "$PG_VERSION" "$cluster" --port "$port" -- --locale=C.UTF-8 >/dev/null
     if [ "$cluster" = relintel-bench ]; then
-      cat >"/etc/postgresql/15/$cluster/conf.d/bench.conf" <<'CONF'
+      cat >"/etc/postgresql/$PG_VERSION/$cluster/conf.d/bench.conf" <<'CONF'
 shared_buffers = 2GB
 work_mem = 64MB
 maintenance_work_mem = 1GB
@@ -41,9 +44,9 @@ CONF
     fi
     # a throwaway cluster: local connections are trusted (any OS user may be postgres)
     printf 'local all all trust\nhost all all 127.0.0.1/32 trust\nhost all all ::1/128 trust\n' \
-      >"/etc/postgresql/15/$cluster/pg_hba.conf"
+      >"/etc/postgresql/$PG_VERSION/$cluster/pg_hba.conf"
   fi
-  pg_ctlcluster 15 "$cluster" start >/dev/null 2>&1 || true
+  pg_ctlcluster "$PG_VERSION" "$cluster" start >/dev/null 2>&1 || true
   export PGHOST=/var/run/postgresql PGPORT=$port PGUSER=postgres
 }
 
