@@ -26,8 +26,7 @@
 #include "utils/formatting.h"
 
 /* Raise the 22023 error for an address that cannot be normalized. */
-static void
-pg_attribute_noreturn()
+static pg_noreturn void
 reject_address(const char *given, const char *reason)
 {
 	ereport(ERROR,

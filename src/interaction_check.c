@@ -44,8 +44,7 @@ column_number(TupleDesc descriptor, const char *name)
 }
 
 /* Raise 22023 for a row value that breaks a rule. */
-static void
-pg_attribute_noreturn()
+static pg_noreturn void
 reject_value(const char *what, const char *value)
 {
 	ereport(ERROR,

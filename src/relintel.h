@@ -10,6 +10,7 @@
 #define RELINTEL_H
 
 #include "postgres.h"
+#include "compat.h"
 #include "fmgr.h"
 #include "common/int.h"
 #include "lib/stringinfo.h"
@@ -92,7 +93,7 @@ extern TimestampTz reader_time(StateReader *reader, const char *key, bool allow_
 extern void reader_int32_array(StateReader *reader, const char *key, int32 *values, int count);
 extern void reader_float_array(StateReader *reader, const char *key, double *values, int count);
 extern void reader_finish(StateReader *reader);
-extern void pg_attribute_noreturn() reader_fail(StateReader *reader, const char *detail);
+extern pg_noreturn void reader_fail(StateReader *reader, const char *detail);
 
 extern void write_float(StringInfo out, const char *key, double value);
 extern void write_int64(StringInfo out, const char *key, int64 value);
