@@ -1,11 +1,12 @@
 // node test/browser.js BASE_URL SCREENSHOT_DIR DIST: checks that the built
 // site DIST names no CDN, then opens every page of the built
-// dashboard in headless Chromium (Debian's, CHROMIUM or /usr/bin/chromium),
+// dashboard in headless Chromium (Debian's, CHROMIUM or /usr/bin/chromium,
+// driven through its DevTools protocol by test/cdp.js),
 // checks from the rendered DOM that each chart drew its marks and each table
 // has the expected rows, compares numbers on the pages with relintel's views
 // and functions (psql, PG* environment variables), saves a screenshot of each
 // page and prints TAP.
-import {chromium} from "playwright-core";
+import {launch} from "./cdp.js";
 import {execFileSync} from "node:child_process";
 import {mkdtempSync, rmSync, readdirSync, readFileSync} from "node:fs";
 import {tmpdir} from "node:os";
@@ -45,10 +46,10 @@ function sql(query, ...vars) {
 }
 
 const profile = mkdtempSync(join(tmpdir(), "relintel-chromium-"));
-const browser = await chromium.launchPersistentContext(profile, {
+const browser = await launch({
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  headless: true,
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+  userDataDir: profile,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"],
   viewport: {width: 1400, height: 900}
 });
@@ -56,18 +57,18 @@ const baseHost = new URL(base).host;
 const external = [];
 const failed = [];
 browser.on("request", (r) => {
-  const u = new URL(r.url());
-  if (!["data:", "blob:", "mailto:"].includes(u.protocol) && u.host !== baseHost) external.push(r.url());
+  const u = new URL(r.url);
+  if (!["data:", "blob:", "mailto:"].includes(u.protocol) && u.host !== baseHost) external.push(r.url);
 });
-browser.on("requestfailed", (r) => failed.push(`${r.url()} ${r.failure()?.errorText}`));
-browser.on("response", (r) => { if (r.status() >= 400) failed.push(`${r.url()} ${r.status()}`); });
+browser.on("requestfailed", (r) => failed.push(`${r.url} ${r.errorText}`));
+browser.on("response", (r) => { if (r.status >= 400) failed.push(`${r.url} ${r.status}`); });
 
 async function open(path, name) {
   const page = await browser.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
-  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
-  await page.goto(new URL(path, base).href, {waitUntil: "networkidle"});
+  page.on("console", (m) => { if (m.type === "error") errors.push(m.text); });
+  await page.goto(new URL(path, base).href);
   await page.waitForSelector("[data-test=as-of]", {timeout: 20000}).catch(() => {});
   await page.waitForTimeout(300);
   // Framework shows a cell's error in place of its output.

@@ -7,7 +7,9 @@
 #
 # Needs PG* environment variables naming a server where relintel is
 # installed and the role is a superuser (e.g. run under pg_virtualenv),
-# Debian's chromium (or CHROMIUM=path) and Node.js; runs `npm ci` when
+# Debian's chromium (or CHROMIUM=path), driven through its DevTools protocol
+# by test/cdp.js (no browser client package), and Node.js 18 or later
+# (tested with Debian 12's 18 and Debian 13's 20); runs `npm ci` when
 # dashboard/node_modules is missing.  DASHBOARD_SCALE (default 20000
 # interactions) and DASHBOARD_SEED (default 42) choose the data set.
 set -uo pipefail
@@ -27,10 +29,11 @@ bail() { echo "Bail out! $*"; [ -s "$log/out" ] && sed 's/^/# /' "$log/out" | ta
 
 psql -X -q -d postgres -c 'SELECT 1' >/dev/null 2>&1 || bail "no database server: set PGHOST, PGPORT, PGUSER (e.g. run under pg_virtualenv)"
 command -v node >/dev/null || bail "node is not installed"
+node -e 'process.exit(Number(process.versions.node.split(".")[0]) < 18 ? 1 : 0)' || bail "Node.js 18 or later is needed, found $(node --version)"
 [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || bail "chromium is not installed (apt-get install chromium)"
 
 cd "$dashboard"
-if [ ! -d node_modules/@observablehq/framework ] || [ ! -d node_modules/playwright-core ]; then
+if [ ! -d node_modules/@observablehq/framework ] || [ ! -d node_modules/pg ]; then
   npm ci --no-audit --no-fund >"$log/out" 2>&1 || bail "npm ci failed"
 fi
 
