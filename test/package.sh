@@ -72,8 +72,7 @@ case "$server_num" in
   [0-9]*) major=$((server_num / 10000)) ;;
   *) ok 1 "the test's database server answers" "$server_num"; finish ;;
 esac
-pg_config=/usr/lib/postgresql/$major/bin/pg_config
-[ -x "$pg_config" ] || { ok 1 "pg_config of the server's PostgreSQL $major is installed" "$pg_config is missing"; finish; }
+pg_config=/usr/lib/postgresql/$major/bin/pg_config   # postgresql-server-dev-NN, a build dependency
 version=$(sed -nE "s/^default_version = '([^']+)'.*/\1/p" "$repo/relintel.control")
 debversion=$(sed -nE '1s/^relintel \(([^)]+)\).*/\1/p' "$repo/debian/changelog")
 is "${debversion%-*}" "$version" "debian/changelog's upstream version = default_version of relintel.control"
@@ -87,8 +86,9 @@ if git -C "$repo" rev-parse --git-dir >/dev/null 2>&1; then
   (cd "$repo" && git ls-files -co --exclude-standard -z | xargs -0 -r -I{} find {} -maxdepth 0 -print0 2>/dev/null \
      | tar --null -cf - -T - ) | tar -xf - -C "$src"
 else
-  tar -C "$repo" --exclude=./.git --exclude=node_modules --exclude='*.o' --exclude='*.so' --exclude='*.bc' -cf - . | tar -xf - -C "$src"
-  make -s -C "$src" clean PG_CONFIG="$pg_config" >/dev/null 2>&1
+  tar -C "$repo" --exclude=./.git --exclude=node_modules --exclude='*.o' --exclude='*.so' --exclude='*.bc' \
+      --exclude='./relintel--*.sql' --exclude=./loader/relintel-load --exclude=./results --exclude='./regression.*' \
+      --exclude=./dashboard/dist -cf - . | tar -xf - -C "$src"
 fi
 log=$work/build.log
 
@@ -99,6 +99,7 @@ if ! (cd "$src" && dpkg-checkbuilddeps) >>"$log" 2>&1; then
 fi
 (cd "$src" && dpkg-checkbuilddeps) >>"$log" 2>&1
 ok $? "the package's build dependencies are installed" "$(tail -5 "$log")"
+[ -x "$pg_config" ] || { ok 1 "pg_config of the server's PostgreSQL $major is installed" "$pg_config is missing"; finish; }
 
 start=$(date +%s)
 (cd "$src" && pg_buildext updatecontrol && dpkg-buildpackage -us -uc -b) >"$log" 2>&1
