@@ -25,11 +25,12 @@ run_tap_script() {
   count_tap "$log_dir/$name.log"
 }
 
-# pg_regress: one count per test file.
+# pg_regress: one count per test file ("test x ... ok" up to PostgreSQL 15,
+# TAP lines "ok 1 - x" / "not ok 1 - x" from 16 on).
 make -s installcheck >"$log_dir/regress.log" 2>&1 || overall=1
 cat "$log_dir/regress.log"
-grep -cE '\.\.\. +ok' "$log_dir/regress.log" >>"$log_dir/passed" || true
-grep -cE '\.\.\. +FAILED' "$log_dir/regress.log" >>"$log_dir/failed" || true
+grep -cE '\.\.\. +ok|^ok [0-9]+ ' "$log_dir/regress.log" >>"$log_dir/passed" || true
+grep -cE '\.\.\. +FAILED|^not ok [0-9]+ ' "$log_dir/regress.log" >>"$log_dir/failed" || true
 
 # pgTAP: one count per assertion.
 createdb relintel_tap
