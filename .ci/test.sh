@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The tests' output depends on the locale (encoding, column widths, sorting):
+# they run in C.UTF-8, which every Debian has, whatever the caller's locale.
+export LC_ALL=C.UTF-8
 source .ci/deps.sh   # also chooses PG_VERSION and PG_CONFIG (.ci/pg_version.sh)
 echo "PostgreSQL $PG_VERSION ($PG_CONFIG)"
 make -s clean >/dev/null

@@ -30,4 +30,13 @@
 #define pg_noreturn pg_attribute_noreturn()
 #endif
 
+/*
+ * The "extra" data of a GUC check hook is freed by the GUC machinery: with
+ * free() up to PostgreSQL 15, with guc_free() from 16 on, so it must come
+ * from guc_malloc() there (malloc() memory makes pfree() fail).
+ */
+#if PG_VERSION_NUM < 160000
+#define guc_malloc(elevel, size) malloc(size)
+#endif
+
 #endif							/* RELINTEL_COMPAT_H */

@@ -108,7 +108,7 @@ check_duration(char **newval, void **extra, double min_days, double max_days)
 		GUC_check_errdetail("The duration must be between %g and %g days.", min_days, max_days);
 		return false;
 	}
-	parsed = (double *) malloc(sizeof(double));
+	parsed = (double *) guc_malloc(LOG, sizeof(double));
 	if (parsed == NULL)
 		return false;
 	*parsed = days;
