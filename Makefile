@@ -26,9 +26,12 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 
 # The two commands of the README work on a machine without any of the above.
-.PHONY: test demo dashboard
+.PHONY: test demo dashboard test-pg18
 test:
 	bash .ci/test.sh
+# PostgreSQL 18 (Debian forky, in a debootstrap chroot; as root): build + pg_regress.
+test-pg18:
+	bash .ci/pg18.sh
 demo:
 	bash demo/run.sh
 dashboard:

@@ -14,6 +14,11 @@ relintel_packages=(
 # The dashboard (dashboard/): Node.js and npm, unless some Node.js is installed.
 command -v node >/dev/null || relintel_packages+=(nodejs)
 command -v npm >/dev/null || relintel_packages+=(npm)
+# RELINTEL_DEPS=regress: only what building and pg_regress need (.ci/regress.sh).
+if [ "${RELINTEL_DEPS:-all}" = regress ]; then
+  relintel_packages=(make gcc pkg-config postgresql-$PG_VERSION postgresql-server-dev-$PG_VERSION
+                     libpq-dev libgmime-3.0-dev libical-dev)
+fi
 
 missing=()
 for package in "${relintel_packages[@]}"; do
