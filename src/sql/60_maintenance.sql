@@ -714,6 +714,13 @@ BEGIN
     PERFORM relintel.use_stored_settings();
     LOCK TABLE relintel.entity_health, relintel.tie IN EXCLUSIVE MODE;
     PERFORM relintel.empty_maintained(false);
+    -- Pending: what is dated later than now, however it was written (a
+    -- restore with the triggers disabled, say); nothing that is gone.
+    INSERT INTO relintel.pending_interaction (interaction_id, occurred_at)
+    SELECT i.id, i.occurred_at FROM relintel.interaction AS i WHERE i.occurred_at > now()
+    ON CONFLICT (interaction_id) DO NOTHING;
+    DELETE FROM relintel.pending_interaction AS p
+     WHERE NOT EXISTS (SELECT 1 FROM relintel.interaction AS i WHERE i.id = p.interaction_id);
     INSERT INTO relintel.interaction_fact SELECT * FROM relintel.classify(NULL);
     INSERT INTO relintel.entity_member SELECT * FROM relintel.entity_membership(NULL);
     INSERT INTO relintel.tie_member SELECT * FROM relintel.tie_membership(NULL);
