@@ -26,9 +26,6 @@
 /* Microseconds in a day. */
 #define USECS_PER_DAY_F 86400000000.0
 
-/* Microseconds between 2000-01-01 and 1970-01-01. */
-#define UNIX_EPOCH_OFFSET_USECS ((int64) 946684800 * USECS_PER_SEC)
-
 /* The spec's Monday anchor (1970-01-05 00:00 UTC) and week length, in microseconds. */
 #define WEEK_ANCHOR_USECS ((int64) 345600 * USECS_PER_SEC)
 #define WEEK_USECS ((int64) 604800 * USECS_PER_SEC)
@@ -67,16 +64,24 @@ decay_factor(TimestampTz from, TimestampTz to, double half_life)
 	return exp2(-days_between(from, to) / half_life);
 }
 
-/* UTC week index of a time: floor((unix seconds - 345600) / 604800). */
+/*
+ * UTC week index of a time: floor((unix seconds - 345600) / 604800), for
+ * every int64 time.  The epoch offset is added to the remainder of a floor
+ * division, never to the time itself, so nothing can overflow.
+ */
 int64
 week_index(TimestampTz ts)
 {
-	int64		since_anchor = ts + UNIX_EPOCH_OFFSET_USECS - WEEK_ANCHOR_USECS;
-	int64		week = since_anchor / WEEK_USECS;
+	int64		week = ts / WEEK_USECS;
+	int64		rest = ts % WEEK_USECS;
 
-	if (since_anchor % WEEK_USECS < 0)
-		week--;					/* floor, not truncation, before 1970 */
-	return week;
+	if (rest < 0)
+	{
+		rest += WEEK_USECS;		/* floor, not truncation, before 2000 */
+		week--;
+	}
+	/* 0 <= rest + offset - anchor < 1566 weeks: no overflow, a floor division of non-negatives */
+	return week + (rest + UNIX_EPOCH_OFFSET_USECS - WEEK_ANCHOR_USECS) / WEEK_USECS;
 }
 
 /*
@@ -130,6 +135,46 @@ check_finite_time(TimestampTz ts, const char *what)
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 				 errmsg("%s must be a finite timestamp: \"%s\"", what,
 						timestamptz_to_str(ts))));
+}
+
+/* Whether a time is one a state may hold (the text form can write it and read it back). */
+bool
+state_time_valid(TimestampTz ts)
+{
+	return ts >= MIN_TIMESTAMP && ts <= STATE_TIME_MAX;
+}
+
+/* Refuse an infinite time, or one a state cannot hold, with SQLSTATE 22008 quoting it. */
+void
+check_state_time(TimestampTz ts, const char *what)
+{
+	check_finite_time(ts, what);
+	if (!state_time_valid(ts))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("%s is out of range for relintel states: \"%s\"", what,
+						timestamptz_to_str(ts)),
+				 errdetail("States hold times from 4714-11-24 BC to 294247-01-10 04:00:54.775807 UTC.")));
+}
+
+/* Whether a decayed count (finite, not negative) is at most `count` interactions, up to rounding. */
+bool
+within_count(double decayed, double count)
+{
+	return isfinite(decayed) && decayed >= 0.0 && decayed <= count * (1.0 + COUNT_SLACK);
+}
+
+/* round(value) as a score or strength 0..100; anything else (NaN included) is a 22003 error. */
+int32
+bounded_score(double value, const char *what)
+{
+	double		rounded = round(value);
+
+	if (!(rounded >= 0.0 && rounded <= 100.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s is out of its range 0 to 100: \"%g\"", what, value)));
+	return (int32) rounded;
 }
 
 /* Refuse to merge two states built with different half-lives. */

@@ -100,10 +100,15 @@ add_count(int32 *counter, int64 count)
 	*counter = (int32) sum;
 }
 
+static const char *health_invalid_reason(const HealthState *state);
+static char *health_text(const HealthState *state);
+
 /* Fold state `source` into `target` (same half-life): decay the older to the newer and add. */
 static void
 health_merge_into(HealthState *target, const HealthState *source)
 {
+	const char *reason;
+
 	double		target_scale;
 	double		source_scale;
 	int64		newest_week = Max(target->week, source->week);
@@ -144,6 +149,14 @@ health_merge_into(HealthState *target, const HealthState *source)
 	target->week = newest_week;
 	target->last_at = Max(target->last_at, source->last_at);
 	target->last_engaged = Max(target->last_engaged, source->last_engaged);
+
+	/* a merge must not make a state that the input refuses (e.g. a sum overflowing to Infinity) */
+	reason = health_invalid_reason(target);
+	if (reason != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("value out of range for type %s: \"%s\"", HEALTH_TYPE_NAME, health_text(target)),
+				 errdetail("%s", reason)));
 }
 
 /* Check every invariant of a state; used by text input and binary receive alike. */
@@ -166,7 +179,7 @@ health_invalid_reason(const HealthState *state)
 	if (state->n == 0 && (state->emails_out != 0 || state->emails_in != 0 || state->meetings != 0 ||
 						  state->calls != 0 || state->sentiment_n != 0 || state->last_engaged != DT_NOBEGIN))
 		return "A state without interactions holds responses only.";
-	if (TIMESTAMP_NOT_FINITE(state->last_at) || state->last_at < MIN_TIMESTAMP || state->last_at >= END_TIMESTAMP)
+	if (!state_time_valid(state->last_at))
 		return "The last interaction time is not a valid time.";
 	if (state->last_engaged != DT_NOBEGIN &&
 		(state->last_engaged > state->last_at || state->last_engaged < MIN_TIMESTAMP))
@@ -176,6 +189,18 @@ health_invalid_reason(const HealthState *state)
 		if (!isfinite(sums[i]) || sums[i] < 0.0)
 			return "Decayed sums must be finite and not negative.";
 	}
+	/* each interaction adds at most 1 to one kind's count and to the sentiment count */
+	if (!within_count(state->emails_out + state->emails_in + state->meetings + state->calls, (double) state->n))
+		return "The decayed counts of emails, meetings and calls exceed the number of interactions.";
+	if (!within_count(state->sentiment_n, (double) state->n))
+		return "The decayed sentiment count exceeds the number of interactions.";
+	/* a response is one of the state's emails; a responses-only state (n = 0, response_agg) has no count */
+	if (state->n > 0 && !within_count(state->responses_in + state->responses_out, (double) state->n))
+		return "The decayed response counts exceed the number of interactions.";
+	/* (+ 1e-300: a decayed response count may underflow to 0 before its latency does) */
+	if (!within_count(state->latency_in, LATENCY_HOURS_MAX * (state->responses_in + 1e-300)) ||
+		!within_count(state->latency_out, LATENCY_HOURS_MAX * (state->responses_out + 1e-300)))
+		return "A decayed latency sum exceeds what its responses can take.";
 	if (!isfinite(state->sentiment) || fabs(state->sentiment) > state->sentiment_n * (1.0 + 1e-9))
 		return "The sentiment sum must lie within its count.";
 	if (state->week != week_index(state->last_at))
@@ -235,13 +260,10 @@ health_state_in(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(state);
 }
 
-PG_FUNCTION_INFO_V1(health_state_out);
-
-/* Text output of health_state. */
-Datum
-health_state_out(PG_FUNCTION_ARGS)
+/* The text form of a state (what health_state_out prints). */
+static char *
+health_text(const HealthState *state)
 {
-	HealthState *state = PG_GETARG_HEALTH(0);
 	StringInfoData out;
 
 	initStringInfo(&out);
@@ -263,7 +285,16 @@ health_state_out(PG_FUNCTION_ARGS)
 	write_int64(&out, "wk", state->week);
 	for (int kind = 0; kind < KIND_COUNT; kind++)
 		write_int32_array(&out, relintel_kind_labels[kind], state->weekly[kind], TREND_WEEKS);
-	PG_RETURN_CSTRING(out.data);
+	return out.data;
+}
+
+PG_FUNCTION_INFO_V1(health_state_out);
+
+/* Text output of health_state. */
+Datum
+health_state_out(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_CSTRING(health_text(PG_GETARG_HEALTH(0)));
 }
 
 PG_FUNCTION_INFO_V1(health_state_send);
@@ -432,7 +463,7 @@ health_agg_transfn(PG_FUNCTION_ARGS)
 	one.half_life = relintel_health_half_life;
 	one.n = 1;
 	one.last_at = PG_GETARG_TIMESTAMPTZ(1);
-	check_finite_time(one.last_at, "occurred_at");
+	check_state_time(one.last_at, "occurred_at");
 	kind = kind_from_datum(fcinfo, PG_GETARG_DATUM(2));
 	outbound = PG_GETARG_BOOL(3);
 	if (!PG_ARGISNULL(4))
@@ -485,7 +516,7 @@ health_response_transfn(PG_FUNCTION_ARGS)
 	one.version = RELINTEL_STATE_VERSION;
 	one.half_life = relintel_health_half_life;
 	one.last_at = PG_GETARG_TIMESTAMPTZ(1);
-	check_finite_time(one.last_at, "occurred_at");
+	check_state_time(one.last_at, "occurred_at");
 	one.last_engaged = DT_NOBEGIN;
 	one.week = week_index(one.last_at);
 	set_response(&one, PG_GETARG_BOOL(2), PG_GETARG_INTERVAL_P(3));
@@ -579,8 +610,8 @@ health_compute(const HealthState *state, TimestampTz as_of, HealthFactors *facto
 	factors->momentum = (fmax(-1.0, fmin(1.0, factors->slope / 0.2)) + 1.0) / 2.0;
 
 	factors->has_sentiment = sentiment_n >= 0.5;
-	if (factors->has_sentiment)
-		factors->sentiment = (state->sentiment * scale / sentiment_n + 1.0) / 2.0;
+	if (factors->has_sentiment)		/* |S| <= S_n up to rounding: keep the factor in 0..1 */
+		factors->sentiment = fmax(0.0, fmin(1.0, (state->sentiment * scale / sentiment_n + 1.0) / 2.0));
 
 	factors->weighted_sum = W_RECENCY * factors->recency + W_FREQUENCY * factors->frequency +
 		W_RECIPROCITY * factors->reciprocity + W_MOMENTUM * factors->momentum;
@@ -601,7 +632,7 @@ health_compute(const HealthState *state, TimestampTz as_of, HealthFactors *facto
 static int32
 factors_score(const HealthFactors *factors)
 {
-	return (int32) round(100.0 * factors->weighted_sum / factors->total_weight);
+	return bounded_score(100.0 * factors->weighted_sum / factors->total_weight, "score");
 }
 
 /* The status band of a score: good, fair or poor by the settings. */
@@ -802,7 +833,9 @@ PG_FUNCTION_INFO_V1(health_report);
  * health_report(state, as_of): the columns of the health views in one pass:
  * score, status, trend, trend slope, last interaction, last engagement, n and
  * each factor.  A NULL state (no interactions) is insufficient with n = 0;
- * with fewer than 3 interactions score, trend and trend slope are NULL.
+ * with fewer than 3 interactions score, trend and trend slope are NULL.  A
+ * NULL as_of gives a NULL row: the time is unknown, as for the strict
+ * readers score(), status() etc., and the state must not pass for empty.
  */
 Datum
 health_report(PG_FUNCTION_ARGS)
@@ -819,12 +852,14 @@ health_report(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("health_report() must be called in a context that accepts a record")));
 	descriptor = BlessTupleDesc(descriptor);
+	if (PG_ARGISNULL(1))
+		PG_RETURN_NULL();
 	memset(nulls, true, sizeof(nulls));
 	nulls[REPORT_STATUS] = false;
 	nulls[REPORT_INTERACTIONS] = false;
 	values[REPORT_INTERACTIONS] = Int64GetDatum(0);
 
-	if (!PG_ARGISNULL(0) && !PG_ARGISNULL(1))
+	if (!PG_ARGISNULL(0))
 	{
 		state = PG_GETARG_HEALTH(0);
 		health_compute(state, PG_GETARG_TIMESTAMPTZ(1), &factors);

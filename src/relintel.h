@@ -58,6 +58,28 @@ extern double relintel_answer_wait;
 #define HALF_LIFE_MIN 0.001
 #define HALF_LIFE_MAX 36500.0
 
+/* Microseconds between 1970-01-01 (the text form's epoch) and 2000-01-01. */
+#define UNIX_EPOCH_OFFSET_USECS ((int64) 946684800 * USECS_PER_SEC)
+
+/*
+ * The latest time a state may hold: the text form writes times as Unix
+ * microseconds in an int64, which ends at 294247-01-10 04:00:54.775807 UTC,
+ * earlier than PostgreSQL's timestamps do.  The earliest is MIN_TIMESTAMP.
+ */
+#define STATE_TIME_MAX (PG_INT64_MAX - UNIX_EPOCH_OFFSET_USECS)
+
+/*
+ * Bounds of the invariant checks.  A decayed count of n interactions is at
+ * most n (every term is at most 1); the slack only absorbs rounding.  A
+ * response latency is at most the longest interval (about 1.6e12 hours),
+ * so a decayed latency sum is at most 1e13 hours per decayed response.  A
+ * weekly sum of trend_agg lies within +-1e300, so that the slope's sums
+ * (at most 72 times a week's value) stay finite.
+ */
+#define COUNT_SLACK 1e-6
+#define LATENCY_HOURS_MAX 1e13
+#define TREND_SUM_MAX 1e300
+
 /* address.c: the one address rule */
 extern text *normalize_address_text(text *given);
 
@@ -70,6 +92,10 @@ extern double series_slope(const double *weeks);
 extern double interval_seconds(const Interval *span);
 extern TimestampTz evaluation_time(TimestampTz as_of, TimestampTz last_at);
 extern void check_finite_time(TimestampTz ts, const char *what);
+extern void check_state_time(TimestampTz ts, const char *what);
+extern bool state_time_valid(TimestampTz ts);
+extern bool within_count(double decayed, double count);
+extern int32 bounded_score(double value, const char *what);
 extern void check_half_life_match(double left, double right, const char *type_name);
 extern bool floats_close(double left, double right);
 

@@ -23,9 +23,6 @@
 #include "common/shortest_dec.h"
 #include "utils/memutils.h"
 
-/* Microseconds between 2000-01-01 and 1970-01-01. */
-#define UNIX_EPOCH_OFFSET_USECS ((int64) 946684800 * USECS_PER_SEC)
-
 /* Start reading `input` as a value of `type_name`. */
 void
 reader_init(StateReader *reader, const char *input, const char *type_name)
@@ -137,8 +134,8 @@ reader_time(StateReader *reader, const char *key, bool allow_none)
 		return DT_NOBEGIN;
 	}
 	unix_usecs = parse_int64_token(reader, key);
-	if (unix_usecs < MIN_TIMESTAMP + UNIX_EPOCH_OFFSET_USECS ||
-		unix_usecs - UNIX_EPOCH_OFFSET_USECS >= END_TIMESTAMP)
+	/* every int64 >= MIN_TIMESTAMP + offset is a time a state may hold (STATE_TIME_MAX) */
+	if (unix_usecs < MIN_TIMESTAMP + UNIX_EPOCH_OFFSET_USECS)
 		reader_fail(reader, psprintf("Field \"%s\" is outside the range of timestamps.", key));
 	return unix_usecs - UNIX_EPOCH_OFFSET_USECS;
 }
@@ -228,17 +225,25 @@ write_int64(StringInfo out, const char *key, int64 value)
 	appendStringInfo(out, INT64_FORMAT, value);
 }
 
-/* Append `key=<unix microseconds>`, or `key=-` for DT_NOBEGIN. */
+/* Append `key=<unix microseconds>`, or `key=-` for DT_NOBEGIN; a time past STATE_TIME_MAX is an error. */
 void
 write_time(StringInfo out, const char *key, TimestampTz value)
 {
+	int64		unix_usecs;
+
 	if (value == DT_NOBEGIN)
 	{
 		write_key(out, key);
 		appendStringInfoChar(out, '-');
 	}
 	else
-		write_int64(out, key, value + UNIX_EPOCH_OFFSET_USECS);
+	{
+		if (pg_add_s64_overflow(value, UNIX_EPOCH_OFFSET_USECS, &unix_usecs))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+					 errmsg("field \"%s\" of a state is out of range: " INT64_FORMAT, key, value)));
+		write_int64(out, key, unix_usecs);
+	}
 }
 
 /* Append `key=[i0,i1,...]`. */

@@ -55,10 +55,14 @@ add_counts(int64 left, int64 right)
 	return sum;
 }
 
+static const char *tie_invalid_reason(const TieState *state);
+static char *tie_text(const TieState *state);
+
 /* Fold state `source` into `target` (same half-life): decay the older to the newer and add. */
 static void
 tie_merge_into(TieState *target, const TieState *source)
 {
+	const char *reason;
 	double		target_scale;
 	double		source_scale;
 
@@ -77,6 +81,14 @@ tie_merge_into(TieState *target, const TieState *source)
 		(source->last_at == target->last_at && source->last_kind > target->last_kind))
 		target->last_kind = source->last_kind;
 	target->last_at = Max(target->last_at, source->last_at);
+
+	/* a merge must not make a state that the input refuses (e.g. a sum overflowing to Infinity) */
+	reason = tie_invalid_reason(target);
+	if (reason != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("value out of range for type %s: \"%s\"", TIE_TYPE_NAME, tie_text(target)),
+				 errdetail("%s", reason)));
 }
 
 /* Check every invariant of a tie state; used by text input and binary receive alike. */
@@ -96,13 +108,20 @@ tie_invalid_reason(const TieState *state)
 	if (state->emails_from_them < 0 || state->meetings_and_calls < 0 ||
 		state->emails_from_them > state->n - state->meetings_and_calls)
 		return "Interaction counts are inconsistent.";
-	if (TIMESTAMP_NOT_FINITE(state->last_at) || state->last_at < MIN_TIMESTAMP || state->last_at >= END_TIMESTAMP)
+	if (!state_time_valid(state->last_at))
 		return "The last interaction time is not a valid time.";
 	for (size_t i = 0; i < lengthof(sums); i++)
 	{
 		if (!isfinite(sums[i]) || sums[i] < 0.0)
 			return "Decayed sums must be finite and not negative.";
 	}
+	/* each email to them, email from them, meeting or call adds at most 1 to its decayed count */
+	if (!within_count(state->emails_out, (double) (state->n - state->emails_from_them - state->meetings_and_calls)))
+		return "The decayed count of emails to them exceeds the number of such emails.";
+	if (!within_count(state->emails_in, (double) state->emails_from_them))
+		return "The decayed count of emails from them exceeds the number of such emails.";
+	if (!within_count(state->meetings + state->calls, (double) state->meetings_and_calls))
+		return "The decayed counts of meetings and calls exceed the number of meetings and calls.";
 	return NULL;
 }
 
@@ -161,13 +180,10 @@ tie_state_in(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(state);
 }
 
-PG_FUNCTION_INFO_V1(tie_state_out);
-
-/* Text output of tie_state. */
-Datum
-tie_state_out(PG_FUNCTION_ARGS)
+/* The text form of a state (what tie_state_out prints). */
+static char *
+tie_text(const TieState *state)
 {
-	TieState   *state = PG_GETARG_TIE(0);
 	StringInfoData out;
 
 	initStringInfo(&out);
@@ -182,7 +198,16 @@ tie_state_out(PG_FUNCTION_ARGS)
 	write_float(&out, "ei", state->emails_in);
 	write_float(&out, "mt", state->meetings);
 	write_float(&out, "cl", state->calls);
-	PG_RETURN_CSTRING(out.data);
+	return out.data;
+}
+
+PG_FUNCTION_INFO_V1(tie_state_out);
+
+/* Text output of tie_state. */
+Datum
+tie_state_out(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_CSTRING(tie_text(PG_GETARG_TIE(0)));
 }
 
 PG_FUNCTION_INFO_V1(tie_state_send);
@@ -273,7 +298,7 @@ tie_agg_transfn(PG_FUNCTION_ARGS)
 	one.half_life = relintel_tie_half_life;
 	one.n = 1;
 	one.last_at = PG_GETARG_TIMESTAMPTZ(1);
-	check_finite_time(one.last_at, "occurred_at");
+	check_state_time(one.last_at, "occurred_at");
 	kind = kind_from_datum(fcinfo, PG_GETARG_DATUM(2));
 	one.last_kind = (uint8) kind;
 	if (kind == KIND_EMAIL && PG_GETARG_BOOL(3))
@@ -354,7 +379,7 @@ tie_strength(PG_FUNCTION_ARGS)
 		PG_RETURN_INT32(0);
 	if (incoming + outgoing > 0.0)
 		balance = fmin(1.0, 2.0 * incoming / (incoming + outgoing));
-	PG_RETURN_INT32((int32) round(100.0 * (1.0 - exp(-energy / 4.0)) * (0.4 + 0.6 * balance)));
+	PG_RETURN_INT32(bounded_score(100.0 * (1.0 - exp(-energy / 4.0)) * (0.4 + 0.6 * balance), "strength"));
 }
 
 PG_FUNCTION_INFO_V1(tie_last_at);

@@ -53,10 +53,11 @@ trend_merge_into(TrendState *target, const TrendState *source)
 	for (int slot = 0; slot + source_shift < TREND_WEEKS; slot++)
 	{
 		shifted[slot + source_shift] += source->weekly[slot];
-		if (!isfinite(shifted[slot + source_shift]))
+		if (!(fabs(shifted[slot + source_shift]) <= TREND_SUM_MAX))
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("weekly sum of a trend_state is out of range")));
+					 errmsg("weekly sum of a trend_state is out of range: \"%g\"", shifted[slot + source_shift]),
+					 errdetail("Weekly sums lie between -1e300 and 1e300.")));
 	}
 	memcpy(target->weekly, shifted, sizeof(shifted));
 	target->week = newest_week;
@@ -66,6 +67,8 @@ trend_merge_into(TrendState *target, const TrendState *source)
 static const char *
 trend_invalid_reason(const TrendState *state)
 {
+	int64		weeks_with_points = 0;
+
 	if (state->version != RELINTEL_STATE_VERSION)
 		return "Unsupported state version.";
 	if (state->n < 1)
@@ -74,9 +77,14 @@ trend_invalid_reason(const TrendState *state)
 		return "The week is outside the range of timestamps.";
 	for (int slot = 0; slot < TREND_WEEKS; slot++)
 	{
-		if (!isfinite(state->weekly[slot]))
-			return "Weekly sums must be finite.";
+		if (!(fabs(state->weekly[slot]) <= TREND_SUM_MAX))
+			return "Weekly sums must lie between -1e300 and 1e300.";
+		if (state->weekly[slot] != 0.0)
+			weeks_with_points++;
 	}
+	/* each point adds to one week only */
+	if (weeks_with_points > state->n)
+		return "More weeks hold points than there are points.";
 	return NULL;
 }
 
@@ -199,6 +207,12 @@ trend_agg_transfn(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("weight must be a finite number: \"%s\"",
 						DatumGetCString(DirectFunctionCall1(float8out, Float8GetDatum(weight))))));
+	if (fabs(weight) > TREND_SUM_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("weight is out of range: \"%s\"",
+						DatumGetCString(DirectFunctionCall1(float8out, Float8GetDatum(weight)))),
+				 errdetail("Weekly sums lie between -1e300 and 1e300.")));
 
 	one.version = RELINTEL_STATE_VERSION;
 	one.n = 1;
@@ -256,6 +270,7 @@ trend_slope(PG_FUNCTION_ARGS)
 	TimestampTz as_of = PG_GETARG_TIMESTAMPTZ(1);
 	int64		current_week;
 	double		series[TREND_WINDOW];
+	double		slope;
 
 	check_finite_time(as_of, "as_of");
 	current_week = Max(week_index(as_of), state->week);
@@ -265,7 +280,12 @@ trend_slope(PG_FUNCTION_ARGS)
 
 		series[k] = (slot >= 0 && slot < TREND_WEEKS) ? state->weekly[slot] : 0.0;
 	}
-	PG_RETURN_FLOAT8(series_slope(series));
+	slope = series_slope(series);
+	if (!isfinite(slope))		/* cannot happen with weekly sums within +-1e300 */
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("slope of a trend_state is out of range: \"%g\"", slope)));
+	PG_RETURN_FLOAT8(slope);
 }
 
 PG_FUNCTION_INFO_V1(trend_state_eq);
