@@ -16,7 +16,7 @@ DATA_built    = relintel--$(EXTVERSION).sql relintel--0.1.0--0.2.0.sql
 DATA          = src/upgrade/relintel--0.1.0.sql
 
 # One pg_regress file per C concept and per SQL feature.
-REGRESS = address health tie trend state_io parallel schema scenario views kpis who_knows intro invariance security response maintained_reads triggers copy alerts stored_settings rollup
+REGRESS = address health tie trend state_io parallel schema scenario views kpis who_knows intro invariance security response maintained_reads triggers copy alerts stored_settings rollup hostile_states
 REGRESS_OPTS = --inputdir=. --load-extension=relintel
 
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
