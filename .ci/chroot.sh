@@ -18,6 +18,7 @@ commit=$(git -C "$repo" rev-parse HEAD)
 command -v debootstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
 
 root=$(mktemp -d "${CHROOT_DIR:-/var/tmp}/relintel-$suite.XXXXXX")
+chmod 755 "$root"   # the chroot's /, which every user of it (postgres, _apt) must enter
 mounted=()
 cleanup() {
   local status=$? pid pids i
@@ -96,7 +97,7 @@ run_in() {
 RUN_ENV=()
 [ -n "${PG_VERSION:-}" ] && RUN_ENV+=("PG_VERSION=$PG_VERSION")
 run_in "git clone -q /srv/relintel.git /root/relintel && cd /root/relintel && git checkout -q $commit && git log --oneline -1"
-echo "== in $suite ($(cat "$root/etc/debian_version")): $command"
+echo "== in $suite ($(cat "$root/etc/debian_version")), as root in a fresh clone: $(tr '\n' ' ' <<<"$command" | tr -s ' ')"
 status=0
 run_in "cd /root/relintel && $command" || status=$?
 echo "== $suite: exit status $status after $(( $(date +%s) - started )) s in all"
