@@ -46,4 +46,5 @@ run_tap_script test/directory_concurrency.sh   # concurrent CRM and directory up
 run_tap_script test/backup.sh            # pg_dump/pg_restore bring every row back; DROP EXTENSION refused
 run_tap_script test/upgrade.sh           # 0.1.0 as released, updated, equals a fresh 0.2.0 install
 run_tap_script test/package.sh           # META.json; the .deb builds, installs with apt, serves CREATE EXTENSION
+run_tap_script test/fuzz_states.sh       # libFuzzer, fixed seed: the state text parsers under ASan/UBSan
 exit $overall
