@@ -127,19 +127,20 @@ addresses_lookup(const char *raw)
 }
 
 /* Append the normalized form of a resolved raw address to a list of owned
- * strings, unless it is invalid or its normalized form already is there. */
+ * strings, unless it is invalid or its normalized form already is there;
+ * seen is the set of the list's strings (it borrows them), so that a list
+ * of n addresses is de-duplicated in linear time. */
 void
-address_list_add(GPtrArray *addresses, const char *raw)
+address_list_add(GPtrArray *addresses, GHashTable *seen, const char *raw)
 {
 	const char *address = addresses_lookup(raw);
-	guint		i;
+	char	   *copy;
 
-	if (address == NULL)
+	if (address == NULL || g_hash_table_contains(seen, address))
 		return;
-	for (i = 0; i < addresses->len; i++)
-		if (strcmp(g_ptr_array_index(addresses, i), address) == 0)
-			return;
-	g_ptr_array_add(addresses, g_strdup(address));
+	copy = g_strdup(address);
+	g_ptr_array_add(addresses, copy);
+	g_hash_table_add(seen, copy);
 }
 
 /* Release the cache (the connection belongs to output.c). */

@@ -28,8 +28,11 @@ typedef struct
 {
 	GPtrArray  *senders;		/* From mailboxes as written, in order */
 	GPtrArray  *recipients;		/* To, Cc and Bcc mailboxes as written, in order */
-	gint64		occurred_at;	/* -1 when there is no usable date */
+	DateResult	date;			/* whether occurred_at is usable */
+	gint64		occurred_at;
+	long		year;			/* the impossible year, for DATE_IMPOSSIBLE */
 	bool		date_from_fallback; /* occurred_at not from the Date header */
+	bool		truncated;		/* cut off by the end of its file */
 	char	   *subject;
 	char	   *message_id;		/* NULL when the message has none */
 	char	   *in_reply_to;
@@ -41,70 +44,6 @@ static struct
 	GPtrArray  *messages;		/* PendingMessage, in input order */
 	guint		limit;			/* resolve when this many are waiting */
 } queue;
-
-/* Append one mailbox as written (unfolded) to items, unless it is empty. */
-static void
-take_mailbox(GString *mailbox, GPtrArray *items)
-{
-	if (mailbox->len > 0)
-		g_ptr_array_add(items, g_strndup(mailbox->str, mailbox->len));
-	g_string_truncate(mailbox, 0);
-}
-
-/* Split the raw value of an address header (an RFC 5322 address list,
- * groups included) into its mailboxes as written, unfolded, and append them
- * to items. Only the list syntax is read here: commas, and a group's
- * "name:" and ";", outside quotes, comments, angle brackets and domain
- * literals ([...]). What a mailbox stands for is the server's rule
- * (addresses.c). */
-static void
-split_address_list(const char *value, GPtrArray *items)
-{
-	GString    *mailbox = g_string_new(NULL);
-	bool		quoted = false;
-	bool		in_group = false;
-	bool		in_literal = false;
-	int			comment_depth = 0;
-	int			angle_depth = 0;
-	const char *c;
-
-	for (c = value; *c; c++)
-	{
-		if (*c == '\r' || *c == '\n')
-			continue;			/* unfolding: the white space after stays */
-		if ((quoted || comment_depth > 0) && *c == '\\' && c[1] != '\0' && c[1] != '\r' && c[1] != '\n')
-			g_string_append_c(mailbox, *c++);
-		else if (quoted)
-			quoted = *c != '"';
-		else if (comment_depth > 0)
-			comment_depth += (*c == '(') - (*c == ')');
-		else if (*c == '"')
-			quoted = true;
-		else if (*c == '(')
-			comment_depth = 1;
-		else if (*c == '<')
-			angle_depth++;
-		else if (*c == '>' && angle_depth > 0)
-			angle_depth--;
-		else if (*c == '[' || *c == ']')
-			in_literal = *c == '[';
-		else if (!in_literal && angle_depth == 0 && (*c == ',' || (*c == ';' && in_group)))
-		{
-			in_group = in_group && *c != ';';
-			take_mailbox(mailbox, items);
-			continue;
-		}
-		else if (!in_literal && angle_depth == 0 && *c == ':' && !in_group)
-		{
-			in_group = true;	/* the group's name is no address */
-			g_string_truncate(mailbox, 0);
-			continue;
-		}
-		g_string_append_c(mailbox, *c);
-	}
-	take_mailbox(mailbox, items);
-	g_string_free(mailbox, TRUE);
-}
 
 /* Append the mailboxes of every header called name (From, To, ...), as
  * written, to items, and ask for their normalized forms. */
@@ -128,40 +67,42 @@ collect_addresses(GMimeMessage *message, const char *name, GPtrArray *items)
 		addresses_request(g_ptr_array_index(items, i));
 }
 
-/* Seconds since the epoch of a date in RFC 5322 (or a looser) form, or -1. */
-static gint64
-parse_date_text(const char *text)
+/* Seconds since the epoch of a fallback date (Received, From_ line) in
+ * *seconds; false when it is unreadable or its year impossible. */
+static bool
+parse_fallback_date(const char *text, gint64 *seconds)
 {
-	GDateTime  *date = g_mime_utils_header_decode_date(text);
-	gint64		seconds = -1;
+	long		year;
 
-	if (date != NULL)
-	{
-		seconds = g_date_time_to_unix(date);
-		g_date_time_unref(date);
-	}
-	return seconds;
+	return header_date_parse(text, seconds, &year) == DATE_OK;
 }
 
 /* The date of a message: its Date header; else the time in its newest
  * Received header; else the date on the mbox From_ line; else the delivery
- * time in its Maildir file name. -1 when there is none. *from_fallback
- * tells whether a date came from other than the Date header. */
-static gint64
-message_date(GMimeMessage *message, const MessageContext *context, bool *from_fallback)
+ * time in its Maildir file name. DATE_UNREADABLE when there is none;
+ * DATE_IMPOSSIBLE (with the year) when the Date header names a year before
+ * 1900 or after 2200, which is reported rather than guessed or replaced.
+ * *from_fallback tells whether the date came from other than Date. */
+static DateResult
+message_date(GMimeMessage *message, const MessageContext *context, gint64 *seconds,
+			 long *year, bool *from_fallback)
 {
-	GDateTime  *date = g_mime_message_get_date(message);
+	const char *date = g_mime_object_get_header(GMIME_OBJECT(message), "Date");
 	const char *received;
-	gint64		seconds = -1;
+	DateResult	result = DATE_UNREADABLE;
 
 	*from_fallback = false;
 	if (date != NULL)
-		return g_date_time_to_unix(date);
+		result = header_date_parse(date, seconds, year);
+	if (result != DATE_UNREADABLE)
+		return result;
 
+	*from_fallback = true;
 	received = g_mime_object_get_header(GMIME_OBJECT(message), "Received");
-	if (received != NULL && strrchr(received, ';') != NULL)
-		seconds = parse_date_text(strrchr(received, ';') + 1);
-	if (seconds < 0 && context->mbox_marker != NULL)
+	if (received != NULL && strrchr(received, ';') != NULL &&
+		parse_fallback_date(strrchr(received, ';') + 1, seconds))
+		return DATE_OK;
+	if (context->mbox_marker != NULL)
 	{
 		/* "From sender Thu Jan  4 10:00:00 2024": skip "From" and the sender */
 		const char *text = context->mbox_marker + strlen("From ");
@@ -170,12 +111,16 @@ message_date(GMimeMessage *message, const MessageContext *context, bool *from_fa
 			text++;
 		while (*text && *text != ' ')
 			text++;
-		seconds = parse_date_text(text);
+		if (parse_fallback_date(text, seconds))
+			return DATE_OK;
 	}
-	if (seconds < 0)
-		seconds = context->maildir_time;
-	*from_fallback = seconds >= 0;
-	return seconds;
+	if (context->maildir_time >= 0)
+	{
+		*seconds = context->maildir_time;
+		return DATE_OK;
+	}
+	*from_fallback = false;
+	return DATE_UNREADABLE;
 }
 
 /* The first (or the last) message id in a header value holding a list of
@@ -259,8 +204,20 @@ resolve_message(PendingMessage *pending)
 {
 	Interaction row = {.kind = KIND_EMAIL, .duration = -1};
 	const char *sender = NULL;
+	GHashTable *seen;
 	guint		i;
 
+	if (pending->truncated)
+	{
+		report_malformed(&pending->origin, "truncated: the file ends inside the message's header");
+		return;
+	}
+	if (pending->date == DATE_IMPOSSIBLE)
+	{
+		report_malformed(&pending->origin, "impossible year %ld in Date (before %d or after %d)",
+						 pending->year, MIN_POSSIBLE_YEAR, MAX_POSSIBLE_YEAR);
+		return;
+	}
 	for (i = 0; i < pending->senders->len && sender == NULL; i++)
 		sender = addresses_lookup(g_ptr_array_index(pending->senders, i));
 	if (sender == NULL)
@@ -275,15 +232,17 @@ resolve_message(PendingMessage *pending)
 	}
 	row.sender = g_strdup(sender);
 	row.recipients = g_ptr_array_new_with_free_func(g_free);
+	seen = g_hash_table_new(g_str_hash, g_str_equal);
 	for (i = 0; i < pending->recipients->len; i++)
-		address_list_add(row.recipients, g_ptr_array_index(pending->recipients, i));
+		address_list_add(row.recipients, seen, g_ptr_array_index(pending->recipients, i));
+	g_hash_table_destroy(seen);
 	if (row.recipients->len == 0)
 	{
 		interaction_clear(&row);
 		report_skip(SKIP_NO_RECIPIENT);
 		return;
 	}
-	if (pending->occurred_at < 0)
+	if (pending->date != DATE_OK)
 	{
 		interaction_clear(&row);
 		report_malformed(&pending->origin, "no usable date (Date, Received, From_ line)");
@@ -301,6 +260,7 @@ resolve_message(PendingMessage *pending)
 		row.message_id = interaction_synthetic_id(&row);
 	}
 	output_accept(&row, &pending->origin);
+	output_item_end();
 	interaction_clear(&row);
 }
 
@@ -323,7 +283,8 @@ mail_flush(void)
 /* Read one parsed message into the queue (its addresses as written), or
  * count it as skipped or malformed when its headers alone say so. */
 static void
-load_message(GMimeMessage *message, const MessageContext *context, const Origin *origin)
+load_message(GMimeMessage *message, const MessageContext *context, const Origin *origin,
+			 bool truncated)
 {
 	PendingMessage *pending;
 	SkipReason	reason;
@@ -355,7 +316,9 @@ load_message(GMimeMessage *message, const MessageContext *context, const Origin 
 	collect_addresses(message, "To", pending->recipients);
 	collect_addresses(message, "Cc", pending->recipients);
 	collect_addresses(message, "Bcc", pending->recipients);
-	pending->occurred_at = message_date(message, context, &pending->date_from_fallback);
+	pending->date = message_date(message, context, &pending->occurred_at, &pending->year,
+								 &pending->date_from_fallback);
+	pending->truncated = truncated;
 	subject = g_mime_message_get_subject(message);
 	if (subject != NULL)
 	{
@@ -390,6 +353,23 @@ open_stream(const char *path)
 		return NULL;
 	}
 	return g_mime_stream_fs_new(fd);
+}
+
+/* True when the message that starts at offset in stream (and runs to its
+ * end) was cut off inside its header section. Moves the stream. */
+static bool
+stream_truncated(GMimeStream *stream, gint64 offset)
+{
+	char		buffer[65536];
+	HeaderScan	scan;
+	ssize_t		length;
+
+	header_scan_init(&scan);
+	if (g_mime_stream_seek(stream, offset, GMIME_STREAM_SEEK_SET) < 0)
+		return false;
+	while (!scan.ended && (length = g_mime_stream_read(stream, buffer, sizeof buffer)) > 0)
+		header_scan_feed(&scan, buffer, (size_t) length);
+	return header_scan_truncated(&scan);
 }
 
 /* The offset of the next line starting with "From " at or after offset
@@ -428,6 +408,7 @@ load_mbox(const InputFile *file, GMimeStream *stream)
 		gint64		position_before = g_mime_parser_tell(parser);
 		GMimeMessage *message = g_mime_parser_construct_message(parser, NULL);
 		char	   *mbox_marker;
+		bool		last;
 
 		origin.item_number++;
 		if (message == NULL)
@@ -447,10 +428,16 @@ load_mbox(const InputFile *file, GMimeStream *stream)
 		origin.byte_offset = g_mime_parser_get_mbox_marker_offset(parser);
 		mbox_marker = g_mime_parser_get_mbox_marker(parser);
 		context.mbox_marker = mbox_marker;
-		load_message(message, &context, &origin);
+		/* the last message of the file may have been cut off (the check
+		 * moves the stream: nothing is parsed after it) */
+		last = g_mime_parser_eos(parser);
+		load_message(message, &context, &origin,
+					 last && stream_truncated(stream, origin.byte_offset));
 		g_free(mbox_marker);
 		g_object_unref(message);
 		progress_update(g_mime_parser_tell(parser));
+		if (last)
+			break;
 	}
 	g_object_unref(parser);
 }
@@ -473,7 +460,7 @@ load_single_message(const InputFile *file, GMimeStream *stream)
 	}
 	else
 	{
-		load_message(message, &context, &origin);
+		load_message(message, &context, &origin, stream_truncated(stream, 0));
 		g_object_unref(message);
 	}
 	g_object_unref(parser);

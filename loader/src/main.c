@@ -14,7 +14,7 @@
 
 #define SECONDS_PER_DAY 86400
 #define DEFAULT_BATCH_SIZE 5000
-#define DEFAULT_WINDOW "1970-01-01/+90d"
+#define DEFAULT_MAX_OCCURRENCES 10000
 
 static const char usage_text[] =
 "Usage: relintel-load [OPTION]... PATH...\n"
@@ -27,9 +27,13 @@ static const char usage_text[] =
 "  -b, --batch-size=N         rows per transaction (default %d)\n"
 "  -n, --dry-run              write nothing; print the rows as COPY text on\n"
 "                             stdout (the database still normalizes addresses)\n"
-"  -w, --window=FROM/TO       expand recurring events within this window; each\n"
+"  -w, --recurrence-window=FROM/TO\n"
+"                             expand recurring events within this window; each\n"
 "                             end is YYYY-MM-DD (UTC) or +Nd/-Nd from now\n"
-"                             (default %s)\n"
+"                             (default: from the earliest date in the data to\n"
+"                             one year after the latest; --window is the same)\n"
+"      --max-occurrences=N    load at most N occurrences of one recurring event\n"
+"                             (default %d)\n"
 "  -s, --skip-sender=PATTERN  also skip mail and meetings whose sender's local\n"
 "                             part matches this shell pattern (repeatable)\n"
 "      --no-default-skip-senders\n"
@@ -46,7 +50,7 @@ static const char usage_text[] =
 static void
 print_usage(FILE *stream)
 {
-	fprintf(stream, usage_text, DEFAULT_BATCH_SIZE, DEFAULT_WINDOW);
+	fprintf(stream, usage_text, DEFAULT_BATCH_SIZE, DEFAULT_MAX_OCCURRENCES);
 }
 
 /* Parse one end of --window: YYYY-MM-DD (UTC midnight) or +Nd/-Nd days from
@@ -90,9 +94,10 @@ parse_window(const char *text, Options *options)
 		parse_window_end(ends[1], now, &options->window_end) &&
 		options->window_start < options->window_end;
 
+	options->window_given = ok;
 	g_strfreev(ends);
 	if (!ok)
-		fprintf(stderr, "relintel-load: invalid --window \"%s\": expected FROM/TO, "
+		fprintf(stderr, "relintel-load: invalid --recurrence-window \"%s\": expected FROM/TO, "
 				"each YYYY-MM-DD or +Nd/-Nd, FROM before TO\n", text);
 	return ok;
 }
@@ -110,7 +115,8 @@ total_size(GPtrArray *files)
 }
 
 /* Read every input file, in order, stopping early only when the database
- * fails; queued mail goes out before a calendar's events and at the end. */
+ * fails; queued mail goes out before a calendar's events and at the end,
+ * then the recurring events, once the data's span is known. */
 static void
 load_files(GPtrArray *files, const Options *options)
 {
@@ -129,6 +135,8 @@ load_files(GPtrArray *files, const Options *options)
 			mail_load_file(file, options);
 	}
 	mail_flush();
+	if (!output_failed())
+		calendar_expand_recurring(options);
 }
 
 /* Parse the command line, load the inputs, print the summary. */
@@ -140,6 +148,8 @@ main(int argc, char **argv)
 		{"batch-size", required_argument, NULL, 'b'},
 		{"dry-run", no_argument, NULL, 'n'},
 		{"window", required_argument, NULL, 'w'},
+		{"recurrence-window", required_argument, NULL, 'w'},
+		{"max-occurrences", required_argument, NULL, 'M'},
 		{"skip-sender", required_argument, NULL, 's'},
 		{"no-default-skip-senders", no_argument, NULL, 'N'},
 		{"quiet", no_argument, NULL, 'q'},
@@ -147,7 +157,8 @@ main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}
 	};
-	Options		options = {.batch_size = DEFAULT_BATCH_SIZE};
+	Options		options = {.batch_size = DEFAULT_BATCH_SIZE,
+	.max_occurrences = DEFAULT_MAX_OCCURRENCES};
 	GPtrArray  *extra_patterns = g_ptr_array_new();
 	bool		default_patterns = true;
 	GPtrArray  *files;
@@ -157,7 +168,8 @@ main(int argc, char **argv)
 	char	   *end;
 	guint		i;
 
-	parse_window(DEFAULT_WINDOW, &options);
+	parse_window("1970-01-01/+365d", &options);	/* when the data has no date */
+	options.window_given = false;
 	while ((option = getopt_long(argc, argv, "d:b:nw:s:qhV", long_options, NULL)) != -1)
 	{
 		switch (option)
@@ -179,6 +191,14 @@ main(int argc, char **argv)
 			case 'w':
 				if (!parse_window(optarg, &options))
 					return 2;
+				break;
+			case 'M':
+				options.max_occurrences = strtol(optarg, &end, 10);
+				if (*end != '\0' || options.max_occurrences < 1)
+				{
+					fprintf(stderr, "relintel-load: invalid --max-occurrences \"%s\": expected a positive integer\n", optarg);
+					return 2;
+				}
 				break;
 			case 's':
 				g_ptr_array_add(extra_patterns, optarg);

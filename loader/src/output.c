@@ -1,10 +1,13 @@
 /*
  * output.c: where interactions go. Each is checked against the ids already
  * seen in this run, written as a line of COPY text, and every batch-size
- * rows the batch is loaded in one transaction: COPY into a temporary
+ * rows, at the end of an input item (a message, or every occurrence of an
+ * event), the batch is loaded in one transaction: COPY into a temporary
  * staging table, then INSERT ... ON CONFLICT (message_id) DO NOTHING into
  * relintel.interaction, so that mail already in the database is not loaded
- * again and a failed batch leaves nothing behind. With --dry-run the COPY
+ * again and a failed batch leaves nothing behind. A batch never splits an
+ * item, so a load that is killed leaves each item loaded whole or not at
+ * all, and running it again loads exactly what is missing. With --dry-run the COPY
  * lines go to stdout instead (the connection is still made: addresses.c
  * asks the server to normalize addresses).
  */
@@ -39,6 +42,8 @@ static struct
 	GString    *batch;			/* COPY text of the rows not yet loaded */
 	GArray	   *row_starts;		/* offset in batch where each row starts */
 	GArray	   *row_origins;	/* Origin of each row in batch */
+	GArray	   *item_starts;	/* index of the first row of each item in batch */
+	bool		item_open;		/* the current item has rows in batch */
 	bool		failed;			/* a database error stopped the load */
 } output;
 
@@ -249,12 +254,14 @@ is_row_error(const char *sqlstate)
 }
 
 /* Load the pending batch into the database (or print it for --dry-run). A
- * batch that fails on the data of a row is retried row by row, so that only
- * the bad rows are left out, each reported with its file and position. */
+ * batch that fails on the data of a row is retried item by item (a message,
+ * or all occurrences of an event, in one transaction), so that only the bad
+ * items are left out, each reported with its file and position. */
 static void
 flush_batch(void)
 {
 	guint		rows = output.row_starts->len;
+	guint		items = output.item_starts->len;
 	long		inserted = 0;
 	char	   *error = NULL;
 	char		sqlstate[6] = "";
@@ -282,24 +289,29 @@ flush_batch(void)
 		goto done;
 	}
 	g_free(error);
-	for (i = 0; i < rows && !output.failed; i++)
+	for (i = 0; i < items && !output.failed; i++)
 	{
-		gsize		start = g_array_index(output.row_starts, gsize, i);
-		gsize		end = i + 1 < rows ? g_array_index(output.row_starts, gsize, i + 1)
+		guint		first_row = g_array_index(output.item_starts, guint, i);
+		guint		end_row = i + 1 < items ? g_array_index(output.item_starts, guint, i + 1) : rows;
+		gsize		start = g_array_index(output.row_starts, gsize, first_row);
+		gsize		end = end_row < rows ? g_array_index(output.row_starts, gsize, end_row)
 			: output.batch->len;
 
 		inserted = 0;
 		if (load_copy_text(output.batch->str + start, end - start, &inserted, &error, sqlstate))
 		{
 			counters.loaded += inserted;
-			counters.duplicates_in_database += 1 - inserted;
+			counters.duplicates_in_database += (end_row - first_row) - inserted;
 			continue;
 		}
 		if (is_row_error(sqlstate))
-			report_rejected(&g_array_index(output.row_origins, Origin, i), error);
+		{
+			report_rejected(&g_array_index(output.row_origins, Origin, first_row), error);
+			counters.rejected_by_database += (end_row - first_row) - 1;
+		}
 		else
 		{
-			report_warning("loading failed, the current row was rolled back:\n%s", error);
+			report_warning("loading failed, the current item was rolled back:\n%s", error);
 			output.failed = true;
 		}
 		g_free(error);
@@ -309,6 +321,8 @@ done:
 	g_string_truncate(output.batch, 0);
 	g_array_set_size(output.row_starts, 0);
 	g_array_set_size(output.row_origins, 0);
+	g_array_set_size(output.item_starts, 0);
+	output.item_open = false;
 }
 
 /* Connect, prepare the address lookup and (unless --dry-run) the staging
@@ -326,6 +340,7 @@ output_open(const Options *options)
 	output.batch = g_string_sized_new(1 << 20);
 	output.row_starts = g_array_new(FALSE, FALSE, sizeof(gsize));
 	output.row_origins = g_array_new(FALSE, FALSE, sizeof(Origin));
+	output.item_starts = g_array_new(FALSE, FALSE, sizeof(guint));
 
 	output.connection = PQconnectdbParams(keywords, values, 1);
 	if (PQstatus(output.connection) != CONNECTION_OK)
@@ -351,11 +366,13 @@ output_open(const Options *options)
 	return true;
 }
 
-/* Take one interaction: drop it if its id was already seen in this run,
- * else add it to the batch, loading the batch when it is full. */
+/* Take one interaction of the current item: drop it if its id was already
+ * seen in this run, else add it to the batch (loaded by output_item_end). */
 void
 output_accept(Interaction *row, const Origin *origin)
 {
+	guint		row_index = output.row_starts->len;
+
 	if (g_hash_table_contains(output.seen_ids, row->message_id))
 	{
 		counters.duplicates_in_run++;
@@ -363,9 +380,22 @@ output_accept(Interaction *row, const Origin *origin)
 	}
 	g_hash_table_add(output.seen_ids, g_strdup(row->message_id));
 	counters.accepted++;
+	data_span_add(row->occurred_at);
+	if (!output.item_open)
+		g_array_append_val(output.item_starts, row_index);
+	output.item_open = true;
 	g_array_append_val(output.row_starts, output.batch->len);
 	g_array_append_val(output.row_origins, *origin);
 	append_copy_line(output.batch, row);
+}
+
+/* End the current item (a message, or an event with all its occurrences):
+ * the batch is loaded once it holds batch-size rows or more, so that it
+ * never ends inside an item. */
+void
+output_item_end(void)
+{
+	output.item_open = false;
 	if (output.row_starts->len >= (guint) output.options->batch_size)
 		flush_batch();
 }
@@ -401,5 +431,6 @@ output_close(void)
 	g_string_free(output.batch, TRUE);
 	g_array_free(output.row_starts, TRUE);
 	g_array_free(output.row_origins, TRUE);
+	g_array_free(output.item_starts, TRUE);
 	return ok;
 }

@@ -2,6 +2,7 @@
  * relintel-load: shared types and the interfaces between the loader's parts.
  *
  * inputs.c     finds input files and decides their format
+ * headers.c    header text: address lists, dates, truncation (pure, fuzzed)
  * mail.c       mbox, Maildir and .eml messages (GMime)
  * calendar.c   iCalendar files (libical)
  * addresses.c  addresses normalized by the server's rule, cached per run
@@ -92,16 +93,46 @@ typedef struct
 	int			batch_size;
 	bool		dry_run;
 	bool		quiet;
+	bool		window_given;	/* --recurrence-window; else the data's span + 1 year */
 	gint64		window_start;	/* recurrence expansion window, epoch seconds */
 	gint64		window_end;
+	long		max_occurrences;	/* per recurring event */
 } Options;
+
+/* A message or meeting outside these years is malformed, not guessed. */
+#define MIN_POSSIBLE_YEAR 1900
+#define MAX_POSSIBLE_YEAR 2200
+
+typedef enum
+{
+	DATE_OK,
+	DATE_UNREADABLE,
+	DATE_IMPOSSIBLE				/* a year before 1900 or after 2200 */
+} DateResult;
+
+/* Where a message's header section ends, found byte by byte. */
+typedef struct
+{
+	bool		line_empty;		/* no byte but CR yet on the current line */
+	bool		ended;			/* an empty line ended the header section */
+	bool		seen;			/* any byte at all */
+	char		last;			/* the last byte seen */
+} HeaderScan;
+
+/* headers.c */
+void		split_address_list(const char *value, GPtrArray *items);
+bool		year_possible(long year);
+DateResult	header_date_parse(const char *text, gint64 *seconds, long *year);
+void		header_scan_init(HeaderScan *scan);
+void		header_scan_feed(HeaderScan *scan, const char *bytes, size_t length);
+bool		header_scan_truncated(const HeaderScan *scan);
 
 /* addresses.c */
 bool		addresses_open(PGconn *connection, char **error, char *sqlstate);
 void		addresses_request(const char *raw);
 bool		addresses_resolve(void);
 const char *addresses_lookup(const char *raw);
-void		address_list_add(GPtrArray *addresses, const char *raw);
+void		address_list_add(GPtrArray *addresses, GHashTable *seen, const char *raw);
 void		addresses_close(void);
 
 /* filters.c */
@@ -122,10 +153,12 @@ void		mail_flush(void);
 
 /* calendar.c */
 void		calendar_load_file(const InputFile *file, const Options *options);
+void		calendar_expand_recurring(const Options *options);
 
 /* output.c */
 bool		output_open(const Options *options);
 void		output_accept(Interaction *row, const Origin *origin);
+void		output_item_end(void);
 void		output_abort(const char *what, const char *error);
 char	   *text_array_literal(GPtrArray *items);
 bool		output_close(void);
@@ -150,6 +183,16 @@ typedef struct
 	long		dates_from_fallback;
 	long		skipped[SKIP_REASON_COUNT];
 	long		malformed;
+	bool		span_known;		/* some date was seen: span_first..span_last */
+	gint64		span_first;
+	gint64		span_last;
+	long		recurring_expanded;	/* recurring events expanded */
+	long		cut_at_cap;		/* recurring events stopped at --max-occurrences */
+	long		cut_at_window;	/* recurring events going on past the window */
+	bool		window_given;	/* the window came from the command line */
+	gint64		window_start;	/* the recurrence window used */
+	gint64		window_end;
+	long		max_occurrences;
 } Counters;
 
 extern Counters counters;
@@ -161,6 +204,8 @@ void		progress_finish(void);
 void		report_skip(SkipReason reason);
 void		report_malformed(const Origin *origin, const char *fmt,...) G_GNUC_PRINTF(2, 3);
 void		report_rejected(const Origin *origin, const char *server_message);
+void		report_cut(const Origin *origin, const char *uid, long max_occurrences);
+void		data_span_add(gint64 seconds);
 void		report_warning(const char *fmt,...) G_GNUC_PRINTF(1, 2);
 void		summary_print(bool dry_run);
 void		summary_free(void);

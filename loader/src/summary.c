@@ -175,6 +175,58 @@ report_rejected(const Origin *origin, const char *server_message)
 	g_free(message);
 }
 
+/* Count and remember a recurring event whose expansion stopped at the cap. */
+void
+report_cut(const Origin *origin, const char *uid, long max_occurrences)
+{
+	char		where[1024];
+
+	counters.cut_at_cap++;
+	problem_add(g_strdup_printf("cut: %s (%s): more than %ld occurrences in the window, "
+								"the first %ld loaded",
+								origin_describe(origin, where, sizeof where), uid,
+								max_occurrences, max_occurrences));
+}
+
+/* Widen the span of the data's dates to include seconds. */
+void
+data_span_add(gint64 seconds)
+{
+	if (!counters.span_known || seconds < counters.span_first)
+		counters.span_first = seconds;
+	if (!counters.span_known || seconds > counters.span_last)
+		counters.span_last = seconds;
+	counters.span_known = true;
+}
+
+/* Print the recurrence window and what it and the cap cut off. */
+static void
+print_recurrence(void)
+{
+	GDateTime  *from;
+	GDateTime  *to;
+	char	   *from_text;
+	char	   *to_text;
+
+	if (counters.recurring_expanded == 0)
+		return;
+	from = g_date_time_new_from_unix_utc(counters.window_start);
+	to = g_date_time_new_from_unix_utc(counters.window_end);
+	from_text = from ? g_date_time_format(from, "%Y-%m-%d") : g_strdup("?");
+	to_text = to ? g_date_time_format(to, "%Y-%m-%d") : g_strdup("?");
+	fprintf(stderr, "  recurrence window:         %s to %s (%s)\n", from_text, to_text,
+			counters.window_given ? "--recurrence-window" : "the data's span plus one year");
+	fprintf(stderr, "  recurring events cut at the window's end: %ld\n", counters.cut_at_window);
+	fprintf(stderr, "  recurring events cut at %ld occurrences: %ld\n",
+			counters.max_occurrences, counters.cut_at_cap);
+	g_free(from_text);
+	g_free(to_text);
+	if (from)
+		g_date_time_unref(from);
+	if (to)
+		g_date_time_unref(to);
+}
+
 /* Print a warning on stderr without garbling the progress bar. */
 void
 report_warning(const char *fmt,...)
@@ -216,6 +268,7 @@ summary_print(bool dry_run)
 	fprintf(stderr, "  duplicates in this run:   %ld\n", counters.duplicates_in_run);
 	if (!dry_run)
 		fprintf(stderr, "  already in the database:  %ld\n", counters.duplicates_in_database);
+	print_recurrence();
 	if (counters.dates_from_fallback > 0)
 		fprintf(stderr, "  dates from Received or From_ line (no usable Date): %ld\n",
 				counters.dates_from_fallback);

@@ -450,7 +450,7 @@ sed -e 's/^METHOD:CANCEL/METHOD:REPLY/' -e 's/cancel-me/answered/' \
 "$loader" --version | grep -q '^relintel-load '; is "$?" 0 "--version names the program"
 "$loader" --bogus >/dev/null 2>&1; is "$?" 2 "an unknown option exits 2"
 out=$("$loader" --window 2024-01-01 x 2>&1); is "$?" 2 "a --window without TO exits 2"
-contains "$out" 'invalid --window "2024-01-01"' "... and says what is wrong"
+contains "$out" 'invalid --recurrence-window "2024-01-01"' "... and says what is wrong"
 "$loader" >/dev/null 2>&1; is "$?" 2 "no input exits 2"
 
 # ---------------------------------------------------------------- databases
@@ -695,6 +695,186 @@ contains "$(cat "$work/explode.err")" "server trouble" "... and the error is sho
 out=$("$loader" --quiet --dsn "dbname=$bare_db" "$work/explode.mbox" 2>&1)
 is "$?" 1 "a database without the extension: exit status 1"
 contains "$out" "CREATE EXTENSION relintel" "... with a hint to create the extension"
+
+# ---------------------------------------------------------------- interrupted load
+# A load killed with SIGKILL after some batches committed, then run again,
+# ends with exactly the rows of one clean run; a recurring event (one input
+# item, 1,200 occurrences) is loaded whole or not at all. The kill is made
+# deterministic by a trigger that, once 500 rows are in, waits for an
+# advisory lock that the test holds: the loader is killed while a batch waits.
+kill_db=relintel_loader_kill; clean_db=relintel_loader_clean
+dropdb --if-exists "$kill_db" 2>/dev/null; dropdb --if-exists "$clean_db" 2>/dev/null
+createdb -E UTF8 -T template0 --locale=C "$kill_db" && createdb -E UTF8 -T template0 --locale=C "$clean_db" &&
+  query "$kill_db" "CREATE EXTENSION relintel" && query "$clean_db" "CREATE EXTENSION relintel" &&
+  query "$kill_db" "CREATE FUNCTION public.test_gate() RETURNS trigger LANGUAGE plpgsql AS \$\$
+    BEGIN
+      IF (SELECT count(*) FROM relintel.interaction) >= 500 THEN PERFORM pg_advisory_xact_lock_shared(4242); END IF;
+      RETURN NULL;
+    END \$\$;
+    CREATE TRIGGER test_gate BEFORE INSERT ON relintel.interaction FOR EACH STATEMENT EXECUTE FUNCTION public.test_gate()"
+is "$?" 0 "interrupted load: two databases, one with a gate after 500 rows"
+mkdir -p "$work/big"
+printf 'BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//relintel//kill//EN\nBEGIN:VEVENT\nUID:series@x.example\nDTSTART:20240101T090000Z\nDURATION:PT30M\nRRULE:FREQ=DAILY;COUNT=1200\nSUMMARY:daily\nORGANIZER:mailto:a@x.example\nATTENDEE:mailto:b@y.example\nEND:VEVENT\nEND:VCALENDAR\n' \
+  >"$work/big/a-series.ics"
+perl -e 'for my $i (1 .. 3000) { printf "From a\@x Mon Jan  1 00:00:00 2024\nFrom: Sender %d <s%d\@x.example>\nTo: r%d\@y.example, r%d\@y.example\nSubject: bulk %d\nDate: Mon, 1 Jan 2024 %02d:%02d:%02d +0000\nMessage-ID: <bulk%d\@x.example>\n\nbody\n\n", $i, $i % 50, $i % 70, $i % 90, $i, ($i / 3600) % 24, ($i / 60) % 60, $i % 60, $i }' \
+  >"$work/big/b-mail.mbox"
+kill_options=(--quiet --batch-size 500 --window 2020-01-01/2030-01-01)
+psql -X -q -d "$kill_db" -c "SET application_name = 'test_gate_holder'" -c "SELECT pg_advisory_lock(4242), pg_sleep(300)" >/dev/null 2>&1 &
+holder=$!
+for _ in $(seq 100); do
+  [ "$(query "$kill_db" "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242 AND granted")" = 1 ] && break
+  sleep 0.1
+done
+"$loader" "${kill_options[@]}" --dsn "dbname=$kill_db" "$work/big" 2>"$work/kill.err" &
+victim=$!
+waiting=0
+for _ in $(seq 600); do
+  [ "$(query "$kill_db" "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'relintel-load' AND wait_event_type = 'Lock'")" = 1 ] &&
+    { waiting=1; break; }
+  kill -0 "$victim" 2>/dev/null || break
+  sleep 0.1
+done
+kill -KILL "$victim" 2>/dev/null; wait "$victim" 2>/dev/null
+query "$kill_db" "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+  WHERE application_name IN ('relintel-load', 'test_gate_holder')" >/dev/null
+wait "$holder" 2>/dev/null
+for _ in $(seq 100); do
+  [ "$(query "$kill_db" "SELECT count(*) FROM pg_stat_activity WHERE application_name IN ('relintel-load', 'test_gate_holder')")" = 0 ] && break
+  sleep 0.1
+done
+is "$waiting" 1 "interrupted load: the loader was killed (SIGKILL) while a batch waited at the gate"
+killed_rows=$(query "$kill_db" "SELECT count(*) FROM relintel.interaction")
+is "$([ "$killed_rows" -ge 500 ] && [ "$killed_rows" -lt 4200 ] && echo yes || echo "$killed_rows rows")" yes \
+  "... after some batches had committed ($killed_rows of 4200 rows)"
+is "$(query "$kill_db" "SELECT coalesce(string_agg(format('%s: %s occurrences', u, c), ', '), 'none')
+    FROM (SELECT split_part(message_id, '/', 1) AS u, count(*) AS c FROM relintel.interaction
+          WHERE kind = 'meeting' GROUP BY 1) s WHERE c <> 1200")" none \
+  "... and no recurring event is half-loaded (its 1,200 occurrences are all there or none)"
+query "$kill_db" "DROP TRIGGER test_gate ON relintel.interaction"
+"$loader" "${kill_options[@]}" --dsn "dbname=$kill_db" "$work/big" 2>"$work/resume.err"
+is "$?" 0 "interrupted load: the re-run exits 0"
+"$loader" "${kill_options[@]}" --dsn "dbname=$clean_db" "$work/big" 2>"$work/clean.err"
+is "$?" 0 "interrupted load: one clean run into another database exits 0"
+content="SELECT count(*) || ' ' || md5(string_agg(concat_ws('|', kind, occurred_at, duration, sender,
+  recipients::text, subject, message_id, in_reply_to), E'\n' ORDER BY message_id)) FROM relintel.interaction"
+clean_content=$(query "$clean_db" "$content")
+is "$(query "$kill_db" "$content")" "$clean_content" \
+  "interrupted load: killed and re-run gives exactly the rows of the clean run ($clean_content)"
+is "${clean_content%% *}" 4200 "... 3,000 messages and 1,200 occurrences"
+dropdb "$kill_db"; dropdb "$clean_db"
+
+# ---------------------------------------------------------------- truncated input
+# An mbox cut inside the third message's To: header: the third message is
+# reported as malformed and not loaded (its recipients would be a stump).
+make_mbox cut c1 c2 c3 | sed 's/^To: b@y.example$/To: b@y.example, cat@contoso.com/' >"$work/full.mbox"
+cut_at=$(grep -b 'cat@con' "$work/full.mbox" | sed -n 3p | cut -d: -f1)
+head -c "$((cut_at + $(grep -o '^.*cat@con' <<<"To: b@y.example, cat@con" | wc -c) - 1))" "$work/full.mbox" >"$work/cut.mbox"
+is "$(tail -c 24 "$work/cut.mbox")" "To: b@y.example, cat@con" "truncated: the mbox ends inside the third message's To: header"
+query "$fail_db" "DELETE FROM relintel.interaction"
+"$loader" --quiet --dsn "dbname=$fail_db" "$work/cut.mbox" 2>"$work/cut.err"
+is "$?" 0 "truncated: the load exits 0"
+summary=$(cat "$work/cut.err")
+is "$(query "$fail_db" "SELECT string_agg(message_id, ' ' ORDER BY message_id) FROM relintel.interaction")" "cut1@x.example cut2@x.example" \
+  "truncated: the two whole messages are loaded, the cut one is not"
+is "$(summary_count "$summary" 'malformed:')" 1 "truncated: one malformed message"
+third_offset=$(grep -b '^From a@x' "$work/cut.mbox" | sed -n 3p | cut -d: -f1)
+contains "$summary" "cut.mbox: message 3 at byte $third_offset: truncated" "... reported with its position"
+# The same for a single .eml file cut inside a header.
+printf 'From: a@x.example\nTo: b@y.example, cat@con' >"$work/cut.eml"
+"$loader" --quiet --dsn "dbname=$fail_db" "$work/cut.eml" 2>"$work/cut-eml.err"
+is "$(summary_count "$(cat "$work/cut-eml.err")" 'malformed:') $(summary_count "$(cat "$work/cut-eml.err")" 'interactions loaded:')" "1 0" \
+  "truncated: an .eml cut inside a header is malformed, not loaded"
+
+# ---------------------------------------------------------------- impossible years
+# Years before 1900 or after 2200 are reported as malformed, not guessed
+# (GMime reads "0000" as 2000); 1971 is a possible year and is loaded.
+{
+  for date in 'Sat, 01 Jan 0000 00:00:00 +0000' 'Mon, 31 Dec 1899 12:00:00 +0000' \
+              'Thu, 01 Jan 2201 00:00:00 +0000' 'Fri, 01 Jan 1971 12:00:00 +0000'; do
+    year=$(awk '{print $4}' <<<"$date")
+    printf 'From a@x Mon Jan  1 00:00:00 2024\nFrom: a@x.example\nTo: b@y.example\nSubject: year %s\nDate: %s\nMessage-ID: <year%s@x.example>\n\nbody\n\n' \
+      "$year" "$date" "$year"
+  done
+} >"$work/years.mbox"
+printf 'BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//relintel//years//EN\nBEGIN:VEVENT\nUID:old@x.example\nDTSTART:18000101T090000Z\nDURATION:PT1H\nORGANIZER:mailto:a@x.example\nATTENDEE:mailto:b@y.example\nEND:VEVENT\nEND:VCALENDAR\n' \
+  >"$work/years.ics"
+query "$fail_db" "DELETE FROM relintel.interaction"
+"$loader" --quiet --dsn "dbname=$fail_db" "$work/years.mbox" "$work/years.ics" 2>"$work/years.err"
+is "$?" 0 "impossible years: the load exits 0"
+summary=$(cat "$work/years.err")
+is "$(query "$fail_db" "SELECT string_agg(subject || ' ' || to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), ', ') FROM relintel.interaction")" \
+  "year 1971 1971-01-01" "impossible years: only the message of 1971 is loaded"
+is "$(summary_count "$summary" 'malformed:')" 4 "impossible years: 0000, 1899, 2201 and an event of 1800 are malformed"
+contains "$summary" "years.mbox: message 1 at byte 0: impossible year 0 in Date" "... the year 0000 is named"
+contains "$summary" "years.mbox: message 3 at byte" "... the year 2201 is reported"
+contains "$summary" "years.ics: event 1: impossible year 1800 in DTSTART" "... and the event of 1800"
+
+# ---------------------------------------------------------------- durations
+# DURATION is added up in 64 bits and checked: longer than 2^31 - 1 seconds
+# (libical's own arithmetic limit) is malformed; P1D loads as 86400 seconds.
+{
+  printf 'BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//relintel//durations//EN\n'
+  for d in P2147483647D P24856D P1D; do
+    printf 'BEGIN:VEVENT\nUID:%s@x.example\nDTSTART:20240101T090000Z\nDURATION:%s\nORGANIZER:mailto:a@x.example\nATTENDEE:mailto:b@y.example\nEND:VEVENT\n' "$d" "$d"
+  done
+  printf 'END:VCALENDAR\n'
+} >"$work/durations.ics"
+query "$fail_db" "DELETE FROM relintel.interaction"
+"$loader" --quiet --dsn "dbname=$fail_db" "$work/durations.ics" 2>"$work/durations.err"
+is "$?" 0 "durations: the load exits 0"
+summary=$(cat "$work/durations.err")
+is "$(query "$fail_db" "SELECT string_agg(message_id || ' ' || extract(epoch FROM duration)::bigint, ', ') FROM relintel.interaction")" \
+  "P1D@x.example 86400" "durations: only P1D is loaded, as 86400 seconds"
+is "$(summary_count "$summary" 'malformed:')" 2 "durations: P2147483647D and P24856D are malformed"
+contains "$summary" "durations.ics: event 1: duration out of range" "... with the reason"
+
+# ---------------------------------------------------------------- many recipients
+# One message with 100,000 distinct recipients, each written twice:
+# de-duplication is linear (a hash set), so this takes seconds, not minutes.
+perl -e 'print "From a\@x Mon Jan  1 00:00:00 2024\nFrom: a\@x.example\nTo: ",
+  join(",\n ", map { "r$_\@y.example" } (1 .. 100000, 1 .. 100000)),
+  "\nSubject: many\nDate: Mon, 1 Jan 2024 00:00:00 +0000\nMessage-ID: <many\@x.example>\n\nbody\n\n"' >"$work/many.mbox"
+started=$(date +%s%N)
+many=$(timeout 120 "$loader" --quiet --dry-run --dsn "dbname=$fail_db" "$work/many.mbox" 2>"$work/many.err")
+is "$?" 0 "many recipients: exits 0"
+millis=$(( ($(date +%s%N) - started) / 1000000 ))
+is "$(cut -f5 <<<"$many" | tr ',' '\n' | wc -l)" 100000 "many recipients: 100,000 distinct recipients"
+is "$([ "$millis" -lt 10000 ] && echo yes || echo "$millis ms")" yes "many recipients: in under 10 s (took $millis ms)"
+
+# ---------------------------------------------------------------- recurrence bounds
+# rec_ics FILE UID DTSTART RRULE: a calendar with one recurring event.
+rec_ics() {
+  printf 'BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//relintel//recurrence//EN\nBEGIN:VEVENT\nUID:%s\nDTSTART:%s\nDURATION:PT1S\nRRULE:%s\nORGANIZER:mailto:a@x.example\nATTENDEE:mailto:b@y.example\nEND:VEVENT\nEND:VCALENDAR\n' \
+    "$2" "$3" "$4" >"$1"
+}
+rec_ics "$work/secondly.ics" secondly@x.example 19700101T000000Z 'FREQ=SECONDLY'
+rec_ics "$work/minutely.ics" minutely@x.example 19700101T000000Z 'FREQ=MINUTELY;COUNT=2000000000'
+for kind in secondly minutely; do
+  rows=$(timeout 60 "$loader" --quiet --dry-run --dsn "dbname=$fail_db" "$work/$kind.ics" 2>"$work/$kind.err")
+  is "$?" 0 "recurrence: FREQ=${kind^^} from 1970 ends (exit 0, within 60 s)"
+  is "$(grep -c . <<<"$rows")" 10000 "... at the cap of 10,000 occurrences per event"
+  contains "$(cat "$work/$kind.err")" "recurring events cut at 10000 occurrences: 1" "... and the summary says so"
+  contains "$(cat "$work/$kind.err")" "$kind.ics: event 1 ($kind@x.example): more than 10000 occurrences" "... naming the event"
+done
+# The default window: the data's span plus one year. Mail from 2024-01-01 to
+# 2024-03-01, a daily event from 2023-12-01 09:00 without end: occurrences
+# from 2023-12-01 up to 2025-03-01 00:00 (2024-03-01 + 365 days) = 31 + 366
+# + 31 + 28 = 456.
+make_mbox span s1 >"$work/span.mbox"
+sed -i 's/^Date: .*/Date: Mon, 1 Jan 2024 00:00:00 +0000/' "$work/span.mbox"
+make_mbox span2 s2 | sed 's/^Date: .*/Date: Fri, 1 Mar 2024 00:00:00 +0000/' >>"$work/span.mbox"
+rec_ics "$work/daily.ics" daily@x.example 20231201T090000Z 'FREQ=DAILY'
+rows=$("$loader" --quiet --dry-run --dsn "dbname=$fail_db" "$work/span.mbox" "$work/daily.ics" 2>"$work/span.err")
+is "$(grep -c daily@ <<<"$rows")" 456 "recurrence: by default within the data's span plus one year (456 occurrences)"
+is "$(grep daily@ <<<"$rows" | cut -f2 | sort | sed -n '1p;$p' | tr '\n' ' ')" \
+  "2023-12-01 09:00:00+00 2025-02-28 09:00:00+00 " "... from the first to 2025-02-28"
+contains "$(cat "$work/span.err")" "recurrence window:         2023-12-01 to 2025-03-01 (the data's span plus one year)" \
+  "... and the summary gives the window"
+contains "$(cat "$work/span.err")" "recurring events cut at the window's end: 1" "... and what it cut"
+rows=$("$loader" --quiet --dry-run --recurrence-window 2024-01-01/2024-01-08 --dsn "dbname=$fail_db" "$work/daily.ics" 2>/dev/null)
+is "$(grep -c daily@ <<<"$rows")" 7 "recurrence: --recurrence-window 2024-01-01/2024-01-08 gives 7 occurrences"
+rows=$("$loader" --quiet --dry-run --max-occurrences 5 --dsn "dbname=$fail_db" "$work/daily.ics" 2>/dev/null)
+is "$(grep -c daily@ <<<"$rows")" 5 "recurrence: --max-occurrences 5 gives 5 occurrences"
 
 # ---------------------------------------------------------------- memory
 if [ "${RELINTEL_LOAD_VALGRIND:-0}" = 1 ] && command -v valgrind >/dev/null; then
