@@ -190,7 +190,7 @@ text_sanitize(char *text)
 	{
 		if (g_ascii_iscntrl(*read))
 		{
-			while (g_ascii_iscntrl(*read))
+			while (*read && g_ascii_iscntrl(*read))	/* NUL is a control character too */
 				read++;
 			*write++ = ' ';
 		}
