@@ -17,12 +17,14 @@ SELECT is(
       WHERE p.pronamespace = 'relintel'::regnamespace
         AND a.aggtranstype <> 'internal'::regtype
         AND a.aggcombinefn <> 0 AND p.proparallel = 's'),
-    4, 'health_agg, response_agg, tie_agg and trend_agg have SQL state types, combine functions and are parallel safe');
+    7, 'health_agg, response_agg, tie_agg, trend_agg and the three merge aggregates have SQL state types, combine functions and are parallel safe');
 SELECT is(
-    (SELECT array_agg(p.proname::text || ':' || a.aggtranstype::regtype::text ORDER BY p.proname)
+    (SELECT array_agg(p.proname::text || ':' || a.aggtranstype::regtype::text ORDER BY p.proname, a.aggtranstype::regtype::text)
        FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
       WHERE p.pronamespace = 'relintel'::regnamespace),
-    ARRAY['health_agg:relintel.health_state', 'response_agg:relintel.health_state',
+    ARRAY['health_agg:relintel.health_state',
+          'merge:relintel.health_state', 'merge:relintel.tie_state', 'merge:relintel.trend_state',
+          'response_agg:relintel.health_state',
           'tie_agg:relintel.tie_state', 'trend_agg:relintel.trend_state'],
     'each aggregate keeps its own state type');
 
