@@ -23,9 +23,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-n=0; failed=0
-ok() { n=$((n + 1)); if [ "$1" = "$2" ]; then echo "ok $n - $3"; else echo "not ok $n - $3"; echo "#   got: $1"; echo "#   expected: $2"; failed=1; fi; }
-psql_at() { local db=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
+source test/lib/tap.sh
 echo "1..9"
 
 # 0.1.0 with its data, loaded the way 0.1.0's tools loaded it.
