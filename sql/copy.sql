@@ -107,7 +107,7 @@ COPY relintel.interaction (kind, occurred_at, duration, sender, recipients, mess
                            regarding_type, regarding_id, sentiment)
   FROM :'copy_file' (FORMAT csv);
 SELECT format('rm -f %s', :'copy_file') AS rm_command \gset
-COPY (SELECT 1) TO PROGRAM :'rm_command';
+COPY (SELECT 1 WHERE false) TO PROGRAM :'rm_command';   -- no row: rm reads no input, no broken pipe
 
 SELECT count(*) AS interactions,
        count(*) FILTER (WHERE in_reply_to IS NOT NULL) AS with_in_reply_to,
