@@ -83,6 +83,14 @@ if [ -n "$until" ] && [ "$(date -d "$until" +%s)" -lt "$(date +%s)" ]; then
   echo "   note: $suite's Release expired on $until; apt in the chroot ignores Valid-Until"
   echo 'Acquire::Check-Valid-Until "false";' >"$root/etc/apt/apt.conf.d/99relintel-valid-until"
 fi
+# The certificate authorities this machine trusts beyond Debian's (a proxy's,
+# say), trusted in the chroot too: by its ca-certificates and by Node.js
+# (whose own bundle ignores the system's store).
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+  mkdir -p "$root/usr/local/share/ca-certificates"
+  cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+  chroot "$root" update-ca-certificates >/dev/null 2>&1 || true
+fi
 # No services started by package installs (the chroot shares this machine's ports).
 printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
 chmod 755 "$root/usr/sbin/policy-rc.d"
@@ -94,7 +102,7 @@ run_in() {
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "${RUN_ENV[@]}" \
     /bin/bash -c "$1"
 }
-RUN_ENV=()
+RUN_ENV=(NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt)
 [ -n "${PG_VERSION:-}" ] && RUN_ENV+=("PG_VERSION=$PG_VERSION")
 run_in "git clone -q /srv/relintel.git /root/relintel && cd /root/relintel && git checkout -q $commit && git log --oneline -1"
 echo "== in $suite ($(cat "$root/etc/debian_version")), as root in a fresh clone: $(tr '\n' ' ' <<<"$command" | tr -s ' ')"

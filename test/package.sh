@@ -133,7 +133,8 @@ ok "$(grep -qx "$($pg_config --sharedir)/extension/relintel.control" "$work/deb.
    "postgresql-$major-relintel has relintel.control and relintel.so in PostgreSQL $major's directories"
 depends=$(dpkg-deb -f "$deb" Depends)
 ok "$(echo "$depends" | grep -qE "(^|, )postgresql-$major( |,|$)"; echo $?)" "postgresql-$major-relintel depends on postgresql-$major" "$depends"
-ok "$(dpkg-deb -c "$loader_deb" | grep -q ' \./usr/bin/relintel-load$'; echo $?)" "relintel-loader installs /usr/bin/relintel-load"
+loader_files=$(dpkg-deb -c "$loader_deb")   # (not piped into grep -q: pipefail and an early exit)
+ok "$(grep -q ' \./usr/bin/relintel-load$' <<<"$loader_files"; echo $?)" "relintel-loader installs /usr/bin/relintel-load"
 
 # Installed with apt, in place of the make-installed files.
 out=$(as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q --reinstall --allow-downgrades "$deb" "$loader_deb" 2>&1)
