@@ -14,6 +14,10 @@ relintel_packages=(
 # The dashboard (dashboard/): Node.js and npm, unless some Node.js is installed.
 command -v node >/dev/null || relintel_packages+=(nodejs)
 command -v npm >/dev/null || relintel_packages+=(npm)
+# The fuzz tests (test/fuzz_states.sh, the loader's): clang and the libFuzzer of
+# its version (clang-14 on Debian 12, clang-19 on Debian 13).
+clang_major=$(apt-cache depends clang 2>/dev/null | sed -nE 's/^ *Depends: clang-([0-9]+)$/\1/p' | head -1)
+relintel_packages+=(clang ${clang_major:+libfuzzer-$clang_major-dev})
 # RELINTEL_DEPS=regress: only what building and pg_regress need (.ci/regress.sh).
 if [ "${RELINTEL_DEPS:-all}" = regress ]; then
   relintel_packages=(make gcc pkg-config postgresql-$PG_VERSION postgresql-server-dev-$PG_VERSION
