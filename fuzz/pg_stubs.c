@@ -299,9 +299,16 @@ BlessTupleDesc(TupleDesc tupdesc)
 	return tupdesc;
 }
 
+/* The const-ness of heap_form_tuple's arrays, as the server's headers declare it (const from 17). */
+#if PG_VERSION_NUM >= 170000
+#define STUB_FORM_CONST const
+#else
+#define STUB_FORM_CONST
+#endif
+
 /* heap_form_tuple: capture the columns for the harness. */
 HeapTuple
-heap_form_tuple(TupleDesc tupleDescriptor, Datum *values, bool *isnull)
+heap_form_tuple(TupleDesc tupleDescriptor, STUB_FORM_CONST Datum *values, STUB_FORM_CONST bool *isnull)
 {
 	static HeapTupleData tuple;
 
