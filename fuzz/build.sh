@@ -14,6 +14,6 @@ exec "$CLANG" -g -O1 -fno-omit-frame-pointer \
     -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers \
     -Wno-unused-command-line-argument -Wno-compound-token-split-by-macro -Wno-ignored-attributes \
     -I src -I fuzz -I "$include" \
-    fuzz/state_fuzz.c fuzz/pg_stubs.c src/state_io.c src/decay.c src/health.c src/tie.c src/trend.c \
+    fuzz/state_fuzz.c fuzz/pg_stubs.c src/state_io.c src/settings.c src/decay.c src/health.c src/tie.c src/trend.c \
     "$libdir/libpgcommon.a" "$libdir/libpgport.a" -lm \
     -o "${1:-fuzz/state_fuzz}"

@@ -17,19 +17,6 @@
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
 
-/* Settings at the defaults of relintel.c. */
-double		relintel_health_half_life = 21.0;
-double		relintel_tie_half_life = 90.0;
-double		relintel_weight_email = 1.0;
-double		relintel_weight_call = 2.0;
-double		relintel_weight_meeting = 3.0;
-int			relintel_good_score = 60;
-int			relintel_fair_score = 40;
-int			relintel_min_tie_strength = 5;
-int			relintel_max_tie_participants = 10;
-double		relintel_min_silence = 14.0;
-double		relintel_dark_factor = 8.0;
-double		relintel_answer_wait = 5.0;
 const char *const relintel_kind_labels[KIND_COUNT] = {"email", "meeting", "call"};
 
 MemoryContext CurrentMemoryContext = NULL;

@@ -18,18 +18,7 @@
 
 PG_MODULE_MAGIC;
 
-double		relintel_health_half_life = 21.0;
-double		relintel_tie_half_life = 90.0;
-double		relintel_weight_email = 1.0;
-double		relintel_weight_call = 2.0;
-double		relintel_weight_meeting = 3.0;
-int			relintel_good_score = 60;
-int			relintel_fair_score = 40;
-int			relintel_min_tie_strength = 5;
-int			relintel_max_tie_participants = 10;
-double		relintel_min_silence = 14.0;
-double		relintel_dark_factor = 8.0;
-double		relintel_answer_wait = 5.0;
+/* The settings' variables and their defaults are in settings.c. */
 
 /* Text values of the duration settings, as the GUC machinery keeps them. */
 static char *health_half_life_text;
