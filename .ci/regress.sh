@@ -9,12 +9,7 @@ cd "$(dirname "$0")/.."
 # they run in C.UTF-8, which every Debian has, whatever the caller's locale.
 export LC_ALL=C.UTF-8
 RELINTEL_DEPS=regress source .ci/deps.sh
-echo "PostgreSQL $PG_VERSION ($PG_CONFIG)"
-make -s clean >/dev/null
-make -s -j2
-sudo_cmd=()
-[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-"${sudo_cmd[@]}" make -s install >/dev/null
+source .ci/build_install.sh
 
 log=$(mktemp)
 status=0
