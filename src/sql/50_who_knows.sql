@@ -43,7 +43,9 @@ DECLARE
     target text := relintel.normalize_address(who_knows.address);
     min_strength double precision := relintel.setting('min_tie_strength');
 BEGIN
-    PERFORM relintel.use_stored_settings();   -- past ties folded as the stored ones
+    IF who_knows.as_of < pg_catalog.now() THEN
+        PERFORM relintel.use_stored_settings();   -- past ties folded as the stored ones
+    END IF;
     IF who_knows.k < 0 THEN
         RAISE EXCEPTION 'k must not be negative: "%"', who_knows.k
             USING ERRCODE = 'invalid_parameter_value';
