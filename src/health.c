@@ -399,42 +399,152 @@ check_not_negative(const Interval *span, const char *what)
 						DatumGetCString(DirectFunctionCall1(interval_out, IntervalPGetDatum(span))))));
 }
 
-/* Record a response of `latency` (our response when outbound) in a one-interaction state. */
-static void
-set_response(HealthState *one, bool outbound, const Interval *latency)
+/* One interaction (or the response part alone of one) as a transition folds it in. */
+typedef struct HealthRow
 {
-	double		hours;
+	TimestampTz at;				/* occurred_at */
+	int			kind;			/* InteractionKind, or -1 for a response alone (n unchanged) */
+	bool		outbound;
+	bool		has_response;	/* a reply: response_hours is its latency */
+	double		response_hours;
+	bool		has_sentiment;
+	double		sentiment;		/* -1..1 */
+} HealthRow;
 
+/* Read the reply latency argument into a row, in hours, refusing a negative one. */
+static void
+set_response(HealthRow *row, const Interval *latency)
+{
 	check_not_negative(latency, "reply_latency");
-	hours = interval_seconds(latency) / 3600.0;
-	if (outbound)
+	row->has_response = true;
+	row->response_hours = interval_seconds(latency) / 3600.0;
+}
+
+/* Decay every sum of a state by `scale` (moving its time later). */
+static void
+health_scale_sums(HealthState *state, double scale)
+{
+	state->emails_out *= scale;
+	state->emails_in *= scale;
+	state->meetings *= scale;
+	state->calls *= scale;
+	state->responses_in *= scale;
+	state->latency_in *= scale;
+	state->responses_out *= scale;
+	state->latency_out *= scale;
+	state->sentiment *= scale;
+	state->sentiment_n *= scale;
+}
+
+/* Move the weekly counts `shift` (> 0) weeks later: slot 0 becomes a new, empty week. */
+static void
+health_shift_weeks(HealthState *state, int64 shift)
+{
+	for (int kind = 0; kind < KIND_COUNT; kind++)
 	{
-		one->responses_out = 1.0;
-		one->latency_out = hours;
+		int32	   *weekly = state->weekly[kind];
+
+		if (shift >= TREND_WEEKS)
+			memset(weekly, 0, sizeof(state->weekly[kind]));
+		else
+		{
+			memmove(weekly + shift, weekly, (TREND_WEEKS - shift) * sizeof(int32));
+			memset(weekly, 0, shift * sizeof(int32));
+		}
+	}
+	state->week += shift;
+}
+
+/*
+ * Add one row into a state in place: a newer row first decays the state to
+ * its time (one exp2) and shifts the weeks; an older row is decayed to the
+ * state's time (one exp2); a row at the state's time adds as it is.  The
+ * arithmetic is the same as merging a one-interaction state (health_merge_into),
+ * term for term, so both give bit-identical states; the invariants hold by
+ * construction from checked arguments, so they are not checked again.
+ */
+static void
+health_add_row(HealthState *state, const HealthRow *row)
+{
+	double		weight = 1.0;
+	int64		row_week = week_index(row->at);
+
+	if (row->at > state->last_at)
+	{
+		health_scale_sums(state, decay_factor(state->last_at, row->at, state->half_life));
+		if (row_week > state->week)
+			health_shift_weeks(state, row_week - state->week);
+		state->last_at = row->at;
 	}
 	else
+		weight = decay_factor(row->at, state->last_at, state->half_life);
+
+	if (row->kind >= 0)
 	{
-		one->responses_in = 1.0;
-		one->latency_in = hours;
+		int64		slot = state->week - row_week;
+
+		if (pg_add_s64_overflow(state->n, 1, &state->n))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("too many interactions for a health_state")));
+		if (row->kind == KIND_EMAIL && row->outbound)
+			state->emails_out += weight;
+		else if (row->kind == KIND_EMAIL)
+			state->emails_in += weight;
+		else if (row->kind == KIND_MEETING)
+			state->meetings += weight;
+		else
+			state->calls += weight;
+		if ((row->kind != KIND_EMAIL || !row->outbound) && row->at > state->last_engaged)
+			state->last_engaged = row->at;
+		if (slot < TREND_WEEKS)
+			add_count(&state->weekly[row->kind][slot], 1);
+	}
+	if (row->has_response && row->outbound)
+	{
+		state->responses_out += weight;
+		state->latency_out += row->response_hours * weight;
+	}
+	else if (row->has_response)
+	{
+		state->responses_in += weight;
+		state->latency_in += row->response_hours * weight;
+	}
+	if (row->has_sentiment)
+	{
+		state->sentiment += row->sentiment * weight;
+		state->sentiment_n += weight;
 	}
 }
 
-/* Merge `one` into the transition state: in place in an aggregate, else into a copy. */
-static HealthState *
-fold_into(FunctionCallInfo fcinfo, HealthState *state, const HealthState *one)
+/*
+ * Fold a row into the transition state: in place in an aggregate (the state
+ * is the aggregate's own, never toasted, so it is not detoasted), else into
+ * a copy.  The first row makes an empty state at its own time.
+ */
+static Datum
+health_fold_row(FunctionCallInfo fcinfo, const HealthRow *row)
 {
-	HealthState *fresh;
+	HealthState *state;
 
-	if (state != NULL && AggCheckCallContext(fcinfo, NULL))
+	if (!PG_ARGISNULL(0) && AggCheckCallContext(fcinfo, NULL))
+		state = (HealthState *) PG_GETARG_POINTER(0);
+	else if (!PG_ARGISNULL(0))
 	{
-		health_merge_into(state, one);
-		return state;
+		state = state_alloc(fcinfo, sizeof(HealthState));
+		memcpy(VARDATA(state), VARDATA(PG_GETARG_HEALTH(0)), sizeof(HealthState) - VARHDRSZ);
 	}
-	fresh = state_alloc(fcinfo, sizeof(HealthState));
-	memcpy(VARDATA(fresh), VARDATA(state == NULL ? one : state), sizeof(HealthState) - VARHDRSZ);
-	if (state != NULL)
-		health_merge_into(fresh, one);
-	return fresh;
+	else
+	{
+		state = state_alloc(fcinfo, sizeof(HealthState));
+		state->version = RELINTEL_STATE_VERSION;
+		state->half_life = relintel_health_half_life;
+		state->last_at = row->at;
+		state->last_engaged = DT_NOBEGIN;
+		state->week = week_index(row->at);
+	}
+	health_add_row(state, row);
+	PG_RETURN_POINTER(state);
 }
 
 PG_FUNCTION_INFO_V1(health_agg_transfn);
@@ -447,49 +557,29 @@ PG_FUNCTION_INFO_V1(health_agg_transfn);
 Datum
 health_agg_transfn(PG_FUNCTION_ARGS)
 {
-	HealthState *state = PG_ARGISNULL(0) ? NULL : PG_GETARG_HEALTH(0);
-	HealthState one = {0};
-	InteractionKind kind;
-	bool		outbound;
+	HealthRow	row = {0};
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
 	{
-		if (state == NULL)
+		if (PG_ARGISNULL(0))
 			PG_RETURN_NULL();
-		PG_RETURN_POINTER(state);
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-
-	one.version = RELINTEL_STATE_VERSION;
-	one.half_life = relintel_health_half_life;
-	one.n = 1;
-	one.last_at = PG_GETARG_TIMESTAMPTZ(1);
-	check_state_time(one.last_at, "occurred_at");
-	kind = kind_from_datum(fcinfo, PG_GETARG_DATUM(2));
-	outbound = PG_GETARG_BOOL(3);
+	row.at = PG_GETARG_TIMESTAMPTZ(1);
+	check_state_time(row.at, "occurred_at");
+	row.kind = kind_from_datum(fcinfo, PG_GETARG_DATUM(2));
+	row.outbound = PG_GETARG_BOOL(3);
 	if (!PG_ARGISNULL(4))
 		check_not_negative(PG_GETARG_INTERVAL_P(4), "duration");
-
-	if (kind == KIND_EMAIL && outbound)
-		one.emails_out = 1.0;
-	else if (kind == KIND_EMAIL)
-		one.emails_in = 1.0;
-	else if (kind == KIND_MEETING)
-		one.meetings = 1.0;
-	else
-		one.calls = 1.0;
-	one.last_engaged = (kind != KIND_EMAIL || !outbound) ? one.last_at : DT_NOBEGIN;
-
 	if (!PG_ARGISNULL(5))
-		set_response(&one, outbound, PG_GETARG_INTERVAL_P(5));
+		set_response(&row, PG_GETARG_INTERVAL_P(5));
 	if (!PG_ARGISNULL(6))
 	{
 		check_sentiment(PG_GETARG_FLOAT4(6));
-		one.sentiment = PG_GETARG_FLOAT4(6);
-		one.sentiment_n = 1.0;
+		row.has_sentiment = true;
+		row.sentiment = PG_GETARG_FLOAT4(6);
 	}
-	one.week = week_index(one.last_at);
-	one.weekly[kind][0] = 1;
-	PG_RETURN_POINTER(fold_into(fcinfo, state, &one));
+	return health_fold_row(fcinfo, &row);
 }
 
 PG_FUNCTION_INFO_V1(health_response_transfn);
@@ -504,23 +594,20 @@ PG_FUNCTION_INFO_V1(health_response_transfn);
 Datum
 health_response_transfn(PG_FUNCTION_ARGS)
 {
-	HealthState *state = PG_ARGISNULL(0) ? NULL : PG_GETARG_HEALTH(0);
-	HealthState one = {0};
+	HealthRow	row = {0};
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
 	{
-		if (state == NULL)
+		if (PG_ARGISNULL(0))
 			PG_RETURN_NULL();
-		PG_RETURN_POINTER(state);
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	one.version = RELINTEL_STATE_VERSION;
-	one.half_life = relintel_health_half_life;
-	one.last_at = PG_GETARG_TIMESTAMPTZ(1);
-	check_state_time(one.last_at, "occurred_at");
-	one.last_engaged = DT_NOBEGIN;
-	one.week = week_index(one.last_at);
-	set_response(&one, PG_GETARG_BOOL(2), PG_GETARG_INTERVAL_P(3));
-	PG_RETURN_POINTER(fold_into(fcinfo, state, &one));
+	row.at = PG_GETARG_TIMESTAMPTZ(1);
+	check_state_time(row.at, "occurred_at");
+	row.kind = -1;
+	row.outbound = PG_GETARG_BOOL(2);
+	set_response(&row, PG_GETARG_INTERVAL_P(3));
+	return health_fold_row(fcinfo, &row);
 }
 
 PG_FUNCTION_INFO_V1(health_merge);

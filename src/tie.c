@@ -274,59 +274,95 @@ tie_state_recv(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(state);
 }
 
+/*
+ * Add one interaction into a tie state in place: a newer one first decays
+ * the state to its time, an older one is decayed to the state's time (one
+ * exp2 either way).  The same arithmetic as merging a one-interaction state
+ * (tie_merge_into), so both give bit-identical states; the invariants hold
+ * by construction, so they are not checked again.
+ */
+static void
+tie_add_interaction(TieState *state, TimestampTz at, InteractionKind kind, bool outbound)
+{
+	double		weight = 1.0;
+
+	if (at > state->last_at)
+	{
+		double		scale = decay_factor(state->last_at, at, state->half_life);
+
+		state->emails_out *= scale;
+		state->emails_in *= scale;
+		state->meetings *= scale;
+		state->calls *= scale;
+		state->last_at = at;
+		state->last_kind = (uint8) kind;
+	}
+	else
+	{
+		weight = decay_factor(at, state->last_at, state->half_life);
+		/* at the same instant the higher kind wins, so order never matters */
+		if (at == state->last_at && (uint8) kind > state->last_kind)
+			state->last_kind = (uint8) kind;
+	}
+	state->n = add_counts(state->n, 1);
+	if (kind == KIND_EMAIL && outbound)
+		state->emails_out += weight;
+	else if (kind == KIND_EMAIL)
+	{
+		state->emails_in += weight;
+		state->emails_from_them = add_counts(state->emails_from_them, 1);
+	}
+	else
+	{
+		state->meetings_and_calls = add_counts(state->meetings_and_calls, 1);
+		if (kind == KIND_MEETING)
+			state->meetings += weight;
+		else
+			state->calls += weight;
+	}
+}
+
 PG_FUNCTION_INFO_V1(tie_agg_transfn);
 
 /*
  * tie_agg transition: fold one interaction (state, occurred_at, kind,
- * outbound relative to the colleague).  Rows with a NULL argument are ignored.
+ * outbound relative to the colleague) in place in an aggregate (the state
+ * is the aggregate's own, never toasted), else into a copy.  Rows with a
+ * NULL argument are ignored.
  */
 Datum
 tie_agg_transfn(PG_FUNCTION_ARGS)
 {
-	TieState   *state = PG_ARGISNULL(0) ? NULL : PG_GETARG_TIE(0);
-	TieState	one = {0};
+	TieState   *state;
+	TimestampTz at;
 	InteractionKind kind;
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
 	{
-		if (state == NULL)
+		if (PG_ARGISNULL(0))
 			PG_RETURN_NULL();
-		PG_RETURN_POINTER(state);
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-
-	one.version = RELINTEL_STATE_VERSION;
-	one.half_life = relintel_tie_half_life;
-	one.n = 1;
-	one.last_at = PG_GETARG_TIMESTAMPTZ(1);
-	check_state_time(one.last_at, "occurred_at");
+	at = PG_GETARG_TIMESTAMPTZ(1);
+	check_state_time(at, "occurred_at");
 	kind = kind_from_datum(fcinfo, PG_GETARG_DATUM(2));
-	one.last_kind = (uint8) kind;
-	if (kind == KIND_EMAIL && PG_GETARG_BOOL(3))
-		one.emails_out = 1.0;
-	else if (kind == KIND_EMAIL)
+
+	if (!PG_ARGISNULL(0) && AggCheckCallContext(fcinfo, NULL))
+		state = (TieState *) PG_GETARG_POINTER(0);
+	else if (!PG_ARGISNULL(0))
 	{
-		one.emails_in = 1.0;
-		one.emails_from_them = 1;
+		state = state_alloc(fcinfo, sizeof(TieState));
+		memcpy(VARDATA(state), VARDATA(PG_GETARG_TIE(0)), sizeof(TieState) - VARHDRSZ);
 	}
 	else
 	{
-		one.meetings_and_calls = 1;
-		if (kind == KIND_MEETING)
-			one.meetings = 1.0;
-		else
-			one.calls = 1.0;
+		state = state_alloc(fcinfo, sizeof(TieState));
+		state->version = RELINTEL_STATE_VERSION;
+		state->half_life = relintel_tie_half_life;
+		state->last_at = at;
+		state->last_kind = (uint8) kind;
 	}
-
-	if (state == NULL || !AggCheckCallContext(fcinfo, NULL))
-	{
-		TieState   *fresh = state_alloc(fcinfo, sizeof(TieState));
-
-		memcpy(VARDATA(fresh), VARDATA(state == NULL ? &one : state), sizeof(TieState) - VARHDRSZ);
-		if (state != NULL)
-			tie_merge_into(fresh, &one);
-		PG_RETURN_POINTER(fresh);
-	}
-	tie_merge_into(state, &one);
+	tie_add_interaction(state, at, kind, PG_GETARG_BOOL(3));
 	PG_RETURN_POINTER(state);
 }
 
