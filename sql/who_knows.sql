@@ -105,12 +105,16 @@ SELECT colleague_id, email, strength, last_interaction_at
   FROM relintel.who_knows('newbie@startup.io', 5, '2026-06-15 00:00+00');
 DELETE FROM relintel.interaction WHERE id IN (50, 51);
 
--- who_knows is SECURITY DEFINER with a fixed search_path, not executable by
--- PUBLIC; the tie data behind it is readable by no one but its owner.
-SELECT p.prosecdef, p.proconfig,
+-- who_knows is SECURITY DEFINER with a fixed search_path (and no other SET
+-- clause: the present reads stored states), not executable by PUBLIC; nor
+-- is who_knew, its past half (which runs as its caller: who_knows); the
+-- tie data behind them is readable by no one but its owner.
+SELECT p.proname, p.prosecdef, p.proconfig,
        has_function_privilege('public', p.oid, 'EXECUTE') AS public_execute
   FROM pg_proc AS p
- WHERE p.oid = 'relintel.who_knows(text, integer, timestamptz)'::regprocedure;
+ WHERE p.oid IN ('relintel.who_knows(text, integer, timestamptz)'::regprocedure,
+                 'relintel.who_knew(text, integer, timestamptz)'::regprocedure)
+ ORDER BY p.proname;
 SELECT c.relname,
        has_table_privilege('public', c.oid, 'SELECT') AS public_select,
        array_length(c.relacl, 1) AS acl_entries  -- NULL: default (owner only), 1: owner only

@@ -3,7 +3,7 @@
 --
 -- Tie strengths come from the maintained tie table (60_maintenance.sql), or,
 -- for a time in the past, from the stored tie membership (tie_member) with
--- tie_agg.  Both are readable by no one but their owner: who_knows (SECURITY DEFINER,
+-- tie_agg (who_knew).  Both are readable by no one but their owner: who_knows (SECURITY DEFINER,
 -- fixed search_path, EXECUTE revoked from PUBLIC) is the door, showing only
 -- the top k colleagues for the one address asked about, and intro_request
 -- goes through it.
@@ -14,13 +14,65 @@
 -- Who knows whom
 -- ---------------------------------------------------------------------------
 
+-- relintel.who_knew: who_knows for a past as_of (internal: who_knows calls
+-- it, and is the only door): the ties of a normalized address as they were
+-- at as_of, folded from the stored tie membership (tie_member, settled
+-- interactions up to as_of) with tie_agg under the database's stored
+-- settings (the SET clauses scope use_stored_settings() to this call).
+-- Same columns, filter and order as who_knows; k is not checked here.
+CREATE FUNCTION relintel.who_knew(target text, k integer, as_of timestamptz)
+RETURNS TABLE (colleague_id bigint,
+               email text,
+               display_name text,
+               strength integer,
+               last_interaction_at timestamptz,
+               last_interaction_kind relintel.interaction_kind)
+LANGUAGE plpgsql STABLE STRICT PARALLEL RESTRICTED ROWS 5
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+SET relintel.health_half_life = '21'
+SET relintel.tie_half_life = '90'
+SET relintel.max_tie_participants = 10
+AS $$
+#variable_conflict use_column
+BEGIN
+    PERFORM relintel.use_stored_settings();   -- past ties folded as the stored ones
+    RETURN QUERY
+    SELECT c.id,
+           c.email,
+           c.display_name,
+           r.strength,
+           r.last_at,
+           relintel.tie_last_kind(p.state)
+      FROM (SELECT t.colleague_id,
+                   relintel.tie_agg(t.occurred_at, t.kind, t.outbound) AS state
+              FROM relintel.tie_member AS t
+             WHERE t.address = who_knew.target
+               AND t.occurred_at <= who_knew.as_of
+             GROUP BY t.colleague_id) AS p
+     CROSS JOIN LATERAL (SELECT relintel.strength(p.state, who_knew.as_of) AS strength,
+                                relintel.tie_last_at(p.state) AS last_at) AS r
+      JOIN relintel.colleague AS c ON c.id = p.colleague_id
+     WHERE c.share_relationships
+       AND r.strength >= relintel.setting('min_tie_strength')
+     ORDER BY r.strength DESC, r.last_at DESC, c.email
+     LIMIT who_knew.k;
+END;
+$$;
+
+COMMENT ON FUNCTION relintel.who_knew(text, integer, timestamptz) IS
+    'who_knows at a past as_of, from the stored tie membership under the stored settings (internal: called by who_knows; target normalized, k checked)';
+
 -- relintel.who_knows: the colleagues who know an external address (tie
--- strength >= relintel.min_tie_strength at as_of: from the maintained ties
--- when as_of is now or later, else from the interactions up to as_of) and
--- share their relationships, best first: strength descending,
--- then latest interaction of the tie (newer first), then email; at most k
--- rows.  The address is normalized first (22023 when invalid); an internal
--- address has no ties and gives no rows; a negative k is refused (22023).
+-- strength >= relintel.min_tie_strength at as_of) and share their
+-- relationships, best first: strength descending, then latest interaction
+-- of the tie (newer first), then email; at most k rows.  The address is
+-- normalized first (22023 when invalid); an internal address has no ties
+-- and gives no rows; a negative k is refused (22023).  Now or later: one
+-- indexed join of the maintained tie rows of the address (tie_address_idx;
+-- pending interactions are not in them) with colleague, planned once per
+-- session like any statement; the stored states carry their half-life, so
+-- no setting is applied.  In the past: relintel.who_knew.
 CREATE FUNCTION relintel.who_knows(address text,
                                    k integer DEFAULT 5,
                                    as_of timestamptz DEFAULT pg_catalog.now())
@@ -30,57 +82,37 @@ RETURNS TABLE (colleague_id bigint,
                strength integer,
                last_interaction_at timestamptz,
                last_interaction_kind relintel.interaction_kind)
-LANGUAGE plpgsql STABLE STRICT SECURITY DEFINER PARALLEL RESTRICTED ROWS 5   -- sets the stored settings
+LANGUAGE plpgsql STABLE STRICT SECURITY DEFINER PARALLEL RESTRICTED ROWS 5
 SET search_path = pg_catalog, pg_temp
-SET jit = off
-SET plan_cache_mode = force_generic_plan    -- planned once per session, not per call
-SET relintel.health_half_life = '21'
-SET relintel.tie_half_life = '90'
-SET relintel.max_tie_participants = 10
 AS $$
 #variable_conflict use_column
 DECLARE
     target text := relintel.normalize_address(who_knows.address);
-    min_strength double precision := relintel.setting('min_tie_strength');
 BEGIN
-    IF who_knows.as_of < pg_catalog.now() THEN
-        PERFORM relintel.use_stored_settings();   -- past ties folded as the stored ones
-    END IF;
     IF who_knows.k < 0 THEN
         RAISE EXCEPTION 'k must not be negative: "%"', who_knows.k
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    IF who_knows.as_of < pg_catalog.now() THEN
+        RETURN QUERY SELECT * FROM relintel.who_knew(target, who_knows.k, who_knows.as_of);
+        RETURN;
+    END IF;
 
     RETURN QUERY
-    WITH tie AS (
-        -- now or later: the maintained states (pending interactions left out)
-        SELECT t.colleague_id, t.state
-          FROM relintel.tie AS t
-         WHERE t.address = target
-           AND who_knows.as_of >= pg_catalog.now()
-        UNION ALL
-        SELECT t.colleague_id,
-               relintel.tie_agg(t.occurred_at, t.kind, t.outbound) AS state
-          FROM relintel.tie_member AS t      -- in the past: the ties as they were
-         WHERE who_knows.as_of < pg_catalog.now()
-           AND t.address = target
-           AND t.occurred_at <= who_knows.as_of
-         GROUP BY t.colleague_id
-    ), ranked AS (
-        SELECT c.id,
-               c.email,
-               c.display_name,
-               relintel.strength(tie.state, who_knows.as_of) AS strength,
-               relintel.tie_last_at(tie.state) AS last_at,
-               relintel.tie_last_kind(tie.state) AS last_kind
-          FROM tie
-          JOIN relintel.colleague AS c ON c.id = tie.colleague_id
-         WHERE c.share_relationships
-    )
-    SELECT r.id, r.email, r.display_name, r.strength, r.last_at, r.last_kind
-      FROM ranked AS r
-     WHERE r.strength >= min_strength
-     ORDER BY r.strength DESC, r.last_at DESC, r.email
+    SELECT c.id,
+           c.email,
+           c.display_name,
+           r.strength,
+           r.last_at,
+           relintel.tie_last_kind(t.state)
+      FROM relintel.tie AS t
+     CROSS JOIN LATERAL (SELECT relintel.strength(t.state, who_knows.as_of) AS strength,
+                                relintel.tie_last_at(t.state) AS last_at) AS r
+      JOIN relintel.colleague AS c ON c.id = t.colleague_id
+     WHERE t.address = target
+       AND c.share_relationships
+       AND r.strength >= relintel.setting('min_tie_strength')
+     ORDER BY r.strength DESC, r.last_at DESC, c.email
      LIMIT who_knows.k;
 END;
 $$;
@@ -246,4 +278,5 @@ COMMENT ON FUNCTION relintel.intro_request(text, text, text, timestamptz) IS
 GRANT USAGE ON SCHEMA relintel TO PUBLIC;
 
 REVOKE ALL ON FUNCTION relintel.who_knows(text, integer, timestamptz) FROM PUBLIC;
+REVOKE ALL ON FUNCTION relintel.who_knew(text, integer, timestamptz) FROM PUBLIC;
 REVOKE ALL ON FUNCTION relintel.intro_request(text, text, text, timestamptz) FROM PUBLIC;
