@@ -19,6 +19,29 @@ if [ "$(psql -X -A -t -d "$db" -c 'SELECT NOT EXISTS (SELECT 1 FROM relintel.tie
   awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN { printf "rebuild() of the data set in %.1f s\n", e - s }'
 fi
 
+# A cached data set keeps the functions of the install it was generated
+# with: the who_knows section of this tree (src/sql/50_who_knows.sql) is
+# made again in it, in one transaction, its functions dropped by name first
+# and made members of the extension again after (as a fresh install has them).
+section="$repo_dir/src/sql/50_who_knows.sql"
+names=$(sed -nE 's/^CREATE FUNCTION relintel\.([a-z_]+)\(.*/\1/p' "$section" | paste -sd, -)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+chmod 777 "$work"
+cat >"$work/drop.sql" <<'SQL'
+SET client_min_messages = warning;
+SELECT format('ALTER EXTENSION relintel DROP FUNCTION relintel.%I', n),
+       format('DROP FUNCTION relintel.%I', n)
+  FROM unnest(string_to_array(:'names', ',')) AS n
+ WHERE to_regproc(format('relintel.%I', n)) IS NOT NULL \gexec
+SQL
+cat >"$work/add.sql" <<'SQL'
+SELECT format('ALTER EXTENSION relintel ADD FUNCTION relintel.%I', n)
+  FROM unnest(string_to_array(:'names', ',')) AS n \gexec
+SQL
+psql -X -q -1 -d "$db" -v ON_ERROR_STOP=1 -v names="$names" -f "$work/drop.sql" -f "$section" -f "$work/add.sql" >/dev/null
+echo "who_knows section of this tree made again in $db (functions: ${names//,/, })"
+
 psql -X -q -d "$db" -v ON_ERROR_STOP=1 <<'SQL'
 SET client_min_messages = warning;
 DROP TABLE IF EXISTS bench_addr;
@@ -29,9 +52,6 @@ SELECT row_number() OVER (ORDER BY h) AS i, email
 CREATE UNIQUE INDEX ON bench_addr (i);
 ANALYZE bench_addr;
 SQL
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-chmod 777 "$work"
 cat >"$work/who.sql" <<'SQL'
 \set i random(1, 1000)
 SELECT w.* FROM bench_addr AS a CROSS JOIN LATERAL relintel.who_knows(a.email) AS w WHERE a.i = :i;
@@ -43,4 +63,4 @@ rows=$(psql -X -A -t -d "$db" -c "SELECT round(avg(n), 1) FROM (SELECT (SELECT c
 
 echo
 echo "who_knows at $(psql -X -A -t -d "$db" -c 'SELECT count(*) FROM relintel.interaction') interactions, $transactions calls (avg $rows colleagues returned per address)"
-echo "  p50 $p50 ms, p99 $p99 ms (target p99 < 2 ms)"
+echo "  p50 $p50 ms, p99 $p99 ms (target p99 ≤ 1 ms)"
