@@ -411,3 +411,17 @@ pq_getmsgfloat8(StringInfo msg)
 	unreachable("pq_getmsgfloat8");
 	return 0;
 }
+
+/* pg_ltoa: decimal text of an int32 and a NUL; returns the length. */
+int
+pg_ltoa(int32 value, char *text)
+{
+	return snprintf(text, 12, "%d", (int) value);
+}
+
+/* pg_lltoa: decimal text of an int64 and a NUL; returns the length. */
+int
+pg_lltoa(int64 value, char *text)
+{
+	return snprintf(text, 21, "%lld", (long long) value);
+}

@@ -50,15 +50,53 @@ SELECT id, h::text::health_state::text = h::text AS h_text, h::text::health_stat
        w::text::trend_state::text = w::text AS w_text, w::text::trend_state = w AS w_eq
 FROM io ORDER BY id;
 
--- The text form (times are Unix microseconds, floats shortest-exact).  id 3 holds the
+-- The text form (times are Unix microseconds; a float that is a whole number below 2^53
+-- prints as one, any other as a C99 hexadecimal float, exact).  id 3 holds the
 -- two rows before 2026-01-16: an outbound email 2026-01-05 09:00 (1767603600 s) and
 -- an inbound one 2026-01-05 17:40 (1767634800 s), its response after 8 h 40 min,
 -- sentiment 0.3 (a real: 0.30000001192092896).  Sums are decayed to last = 17:40:
--- eo = 2^(-(8 h 40 min)/(21 d)) = 2^(-0.361111/21) = 0.9881515547034508, ei = rin = sn = 1,
--- lin = 8.666667 h, s = 0.30000001192092896, week 2922 = floor((1767634800 - 345600)/604800),
+-- eo = 2^(-(8 h 40 min)/(21 d)) = 2^(-0.361111/21) = 0.9881515547034508 = 0x1.f9ef0025e2c0bp-1,
+-- ei = rin = sn = 1, lin = 8.666667 h = 0x1.1555555555555p+3, s = 0.30000001192092896 = 0x1.333334p-2, week 2922 = floor((1767634800 - 345600)/604800),
 -- email = [2, 0, ...]; the tie: eo = 2^(-0.361111/90) = 0.997223, ei = 1, nin = 1; the trend
 -- (weight 3 * 0.1 per row): 0.3 + 0.3 = 0.6.
 SELECT h, t, w FROM io WHERE id = 3;
+-- Those hexadecimal floats are the decimals above.
+SELECT '0x1.f9ef0025e2c0bp-1'::float8 AS eo, '0x1.1555555555555p+3'::float8 AS lin,
+       '0x1.333334p-2'::float8 AS s, '0x1.fe93f9dec74a7p-1'::float8 AS tie_eo, '0x1.3333333333333p-1'::float8 AS trend_week;
+
+-- The text form that relintel 0.1.0 printed (floats as shortest-exact decimals) is
+-- still read, to the same bits as the states built from the same rows; so are
+-- hexadecimal floats written another way, and a negative zero and subnormals
+-- round-trip exactly.  (Strings printed by 0.1.0 for these rows.)
+CREATE TEMP TABLE printed_by_0_1_0 (h health_state, t tie_state, w trend_state, r health_state);
+INSERT INTO printed_by_0_1_0 VALUES (
+ 'v=1 hl=21 n=5 last=1775736000000000 engaged=1775549100000000 eo=1.284208151974174 ei=0.29716551773107874 mt=0.5153594008363985 cl=0.9310888440554314 rin=0.29716551773107874 lin=2.203977589838834 rout=1 lout=26 s=0.8126837828981063 sn=1.512462513760684 wk=2935 email=[1,0,0,0,0,2,0,0,0,0,0,0,0] meeting=[0,0,0,1,0,0,0,0,0,0,0,0,0] call=[1,0,0,0,0,0,0,0,0,0,0,0,0]',
+ 'v=1 hl=90 n=3 nin=1 nmc=1 last=1778513400000000 kind=meeting eo=0.5820958768446445 ei=0.5960363496825294 mt=1 cl=0',
+ 'v=1 n=3 wk=2935 weekly=[0.1,0,0,3,0,1,0,0,0,0,0,0,0]',
+ 'v=1 hl=21 n=0 last=1772559600000000 engaged=- eo=0 ei=0 mt=0 cl=0 rin=1 lin=3.1666666666666665 rout=0 lout=0 s=0 sn=0 wk=2930 email=[0,0,0,0,0,0,0,0,0,0,0,0,0] meeting=[0,0,0,0,0,0,0,0,0,0,0,0,0] call=[0,0,0,0,0,0,0,0,0,0,0,0,0]');
+WITH built AS (
+  SELECT (SELECT health_agg(t, k::interaction_kind, o, d, r, s) FROM (VALUES
+            ('2026-03-02 09:15+00'::timestamptz, 'email', true, NULL::interval, NULL::interval, 0.5::real),
+            ('2026-03-03 17:40+00', 'email', false, NULL, '7 hours 25 minutes', -0.25),
+            ('2026-03-20 10:00+00', 'meeting', true, '45 minutes', NULL, NULL),
+            ('2026-04-07 08:05+00', 'call', false, '12 minutes', NULL, 0.8),
+            ('2026-04-09 12:00+00', 'email', true, NULL, '1 day 2 hours', NULL)) AS v(t, k, o, d, r, s)) AS h,
+         (SELECT tie_agg(t, k::interaction_kind, o) FROM (VALUES
+            ('2026-03-02 09:15+00'::timestamptz, 'email', true), ('2026-03-05 11:00+00', 'email', false),
+            ('2026-05-11 15:30+00', 'meeting', true)) AS v(t, k, o)) AS t,
+         (SELECT trend_agg(t, w) FROM (VALUES ('2026-03-02 09:15+00'::timestamptz, 1.0::float8),
+            ('2026-03-20 10:00+00', 3.0), ('2026-04-07 08:05+00', 0.1)) AS v(t, w)) AS w,
+         response_agg('2026-03-03 17:40+00'::timestamptz, false, '3 hours 10 minutes') AS r)
+SELECT health_state_send(o.h) = health_state_send(b.h) AS health_same_bits,
+       tie_state_send(o.t) = tie_state_send(b.t) AS tie_same_bits,
+       trend_state_send(o.w) = trend_state_send(b.w) AS trend_same_bits,
+       health_state_send(o.r) = health_state_send(b.r) AS response_same_bits,
+       o.h::text = b.h::text AND o.t::text = b.t::text AND o.w::text = b.w::text AS prints_the_same,
+       score(o.h, '2026-04-10') AS score, strength(o.t, '2026-05-12') AS strength
+  FROM printed_by_0_1_0 AS o, built AS b;
+SELECT w::text, trend_state_send(w::text::trend_state) = trend_state_send(w) AS exact
+  FROM (VALUES ('v=1 n=7 wk=2935 weekly=[0x1.8p+1,0X1P+1,1e0,0x.8p1,-0,0x1.0000000000000p+0,0x1p-1074,0,0,0,0,0,0]'::trend_state),
+               ('v=1 n=2 wk=2935 weekly=[-0x1.fffffffffffffp+995,2.2250738585072009e-308,0,0,0,0,0,0,0,0,0,0,0]')) AS v(w);
 
 -- Binary COPY round-trip (server-side files; the regression runs as superuser).
 CREATE TEMP TABLE io_copy (LIKE io);

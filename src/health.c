@@ -444,13 +444,9 @@ health_shift_weeks(HealthState *state, int64 shift)
 	{
 		int32	   *weekly = state->weekly[kind];
 
-		if (shift >= TREND_WEEKS)
-			memset(weekly, 0, sizeof(state->weekly[kind]));
-		else
-		{
-			memmove(weekly + shift, weekly, (TREND_WEEKS - shift) * sizeof(int32));
-			memset(weekly, 0, shift * sizeof(int32));
-		}
+		/* from the oldest slot down, so that nothing is overwritten before it moves */
+		for (int slot = TREND_WEEKS - 1; slot >= 0; slot--)
+			weekly[slot] = slot >= shift ? weekly[slot - shift] : 0;
 	}
 	state->week += shift;
 }
@@ -531,12 +527,12 @@ health_fold_row(FunctionCallInfo fcinfo, const HealthRow *row)
 		state = (HealthState *) PG_GETARG_POINTER(0);
 	else if (!PG_ARGISNULL(0))
 	{
-		state = state_alloc(fcinfo, sizeof(HealthState));
+		state = state_alloc(sizeof(HealthState));
 		memcpy(VARDATA(state), VARDATA(PG_GETARG_HEALTH(0)), sizeof(HealthState) - VARHDRSZ);
 	}
 	else
 	{
-		state = state_alloc(fcinfo, sizeof(HealthState));
+		state = state_alloc(sizeof(HealthState));
 		state->version = RELINTEL_STATE_VERSION;
 		state->half_life = relintel_health_half_life;
 		state->last_at = row->at;
@@ -635,7 +631,7 @@ health_merge(PG_FUNCTION_ARGS)
 		health_merge_into(left, right);
 		PG_RETURN_POINTER(left);
 	}
-	result = state_alloc(fcinfo, sizeof(HealthState));
+	result = state_alloc(sizeof(HealthState));
 	memcpy(VARDATA(result), VARDATA(left == NULL ? right : left), sizeof(HealthState) - VARHDRSZ);
 	if (left != NULL)
 		health_merge_into(result, right);

@@ -127,7 +127,7 @@ extern void write_time(StringInfo out, const char *key, TimestampTz value);
 extern void write_int32_array(StringInfo out, const char *key, const int32 *values, int count);
 extern void write_float_array(StringInfo out, const char *key, const double *values, int count);
 
-/* Allocate a zeroed varlena state of `size` bytes in the aggregate context or the current one. */
-extern void *state_alloc(FunctionCallInfo fcinfo, Size size);
+/* Allocate a zeroed varlena state of `size` bytes in the current memory context. */
+extern void *state_alloc(Size size);
 
 #endif							/* RELINTEL_H */

@@ -2,15 +2,21 @@
  * state_io.c
  *    The text form shared by relintel's state types.
  *
- * A state prints as a version tag followed by `key=value` fields in a fixed
- * order, separated by single spaces:
+ * A state prints as `key=value` fields in a fixed order, separated by
+ * single spaces, the version first:
  *
- *     v1 hl=21 n=3 last=1793613600000000 ...
+ *     v=1 hl=21 n=3 last=1793613600000000 eo=0x1.2d3e8f1c5b2a4p+0 ...
  *
  * Times are integers (microseconds since 1970-01-01 UTC, or `-` for none) so
- * that the text does not depend on DateStyle or TimeZone; floats are printed
- * shortest-exact, as float8out does, so that text round-trips bit for bit
- * (Citus ships partial aggregates between nodes as text).  The reader is
+ * that the text does not depend on DateStyle or TimeZone.  A float that is a
+ * whole number below 2^53 prints as that integer; any other prints as a
+ * C99 hexadecimal float (`0x1.<13 hex digits at most>p<exponent>`), which
+ * holds its 64 bits exactly, so the text round-trips bit for bit (Citus
+ * ships partial aggregates between nodes as text) and costs no decimal
+ * conversion either way.  The reader takes those forms on a fast path and
+ * every other number that strtod() reads, among them the shortest-exact
+ * decimals that relintel 0.1.0 printed (dumps hold them), through strtod();
+ * 0.1.0's reader (strtod) reads the hexadecimal floats too.  The reader is
  * strict: any deviation is SQLSTATE 22P02 with the whole input quoted.
  */
 #include "relintel.h"
@@ -21,6 +27,7 @@
 #include <stdlib.h>
 
 #include "common/shortest_dec.h"
+#include "utils/builtins.h"
 #include "utils/memutils.h"
 
 /* Start reading `input` as a value of `type_name`. */
@@ -61,6 +68,13 @@ reader_expect_key(StateReader *reader, const char *key)
 	reader->cursor += key_length + 1;
 }
 
+/* Whether a character ends a token: a space, a comma, a bracket or the end. */
+static inline bool
+token_end(char c)
+{
+	return c == ' ' || c == ',' || c == ']' || c == '\0';
+}
+
 /* Length of the token at the cursor: up to a space, comma, bracket or the end. */
 static size_t
 token_length(const char *cursor)
@@ -68,15 +82,141 @@ token_length(const char *cursor)
 	return strcspn(cursor, " ,]");
 }
 
+/* Value of a hexadecimal digit, or -1. */
+static inline int
+hex_digit_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/*
+ * Read the canonical hexadecimal float that append_double() writes,
+ * [-]0x1[.h{1,13}]p(+|-)d{1,4} (or 0x0.h...p-1022 for a subnormal), exactly,
+ * by assembling its bits.  Returns the length read, or 0 when the text is
+ * not in that form (the caller then tries strtod()).
+ */
+static size_t
+parse_canonical_hex(const char *text, double *value)
+{
+	const char *cursor = text;
+	bool		negative = false;
+	int			lead;
+	uint64		mantissa = 0;
+	int			digits = 0;
+	int			exponent = 0;
+	int			exponent_digits = 0;
+	bool		exponent_negative;
+	uint64		bits;
+
+	if (*cursor == '-')
+	{
+		negative = true;
+		cursor++;
+	}
+	if (cursor[0] != '0' || cursor[1] != 'x' || (cursor[2] != '0' && cursor[2] != '1'))
+		return 0;
+	lead = cursor[2] - '0';
+	cursor += 3;
+	if (*cursor == '.')
+	{
+		cursor++;
+		while (hex_digit_value(*cursor) >= 0 && digits < 13)
+		{
+			mantissa = (mantissa << 4) | (uint64) hex_digit_value(*cursor++);
+			digits++;
+		}
+		if (digits == 0 || hex_digit_value(*cursor) >= 0)
+			return 0;
+		mantissa <<= 4 * (13 - digits);
+	}
+	if (*cursor++ != 'p' || (*cursor != '+' && *cursor != '-'))
+		return 0;
+	exponent_negative = *cursor++ == '-';
+	while (*cursor >= '0' && *cursor <= '9' && exponent_digits < 4)
+	{
+		exponent = exponent * 10 + (*cursor++ - '0');
+		exponent_digits++;
+	}
+	if (exponent_digits == 0 || !token_end(*cursor))
+		return 0;
+	if (exponent_negative)
+		exponent = -exponent;
+	if (lead == 1 && exponent >= -1022 && exponent <= 1023)
+		bits = ((uint64) (exponent + 1023) << 52) | mantissa;
+	else if (lead == 0 && exponent == -1022 && mantissa != 0)
+		bits = mantissa;		/* subnormal */
+	else
+		return 0;
+	if (negative)
+		bits |= UINT64CONST(1) << 63;
+	memcpy(value, &bits, sizeof(bits));
+	return cursor - text;
+}
+
+/*
+ * Read a decimal integer token [-]d+ into an int64; returns the length
+ * read, or 0 when the token is not one or does not fit.
+ */
+static size_t
+parse_integer(const char *text, int64 *value)
+{
+	const char *cursor = text;
+	bool		negative = *cursor == '-';
+	uint64		magnitude = 0;
+
+	if (negative)
+		cursor++;
+	if (*cursor < '0' || *cursor > '9')
+		return 0;
+	while (*cursor >= '0' && *cursor <= '9')
+	{
+		uint64		digit = (uint64) (*cursor++ - '0');
+
+		if (magnitude > (PG_UINT64_MAX - digit) / 10)
+			return 0;
+		magnitude = magnitude * 10 + digit;
+	}
+	if (!token_end(*cursor))
+		return 0;
+	if (negative ? magnitude > (uint64) PG_INT64_MAX + 1 : magnitude > (uint64) PG_INT64_MAX)
+		return 0;
+	*value = negative ? (int64) (0 - magnitude) : (int64) magnitude;
+	return cursor - text;
+}
+
 /* Parse the token at the cursor as a finite double. */
 static double
 parse_float_token(StateReader *reader, const char *key)
 {
-	size_t		length = token_length(reader->cursor);
-	char	   *token = pnstrdup(reader->cursor, length);
+	size_t		length;
+	int64		whole;
+	char	   *token;
 	char	   *end;
 	double		value;
 
+	/* the forms that append_double() writes: a whole number below 2^53, or a hexadecimal float */
+	length = parse_integer(reader->cursor, &whole);
+	if (length > 0 && length <= 16 && whole >= -(INT64CONST(1) << 53) && whole <= (INT64CONST(1) << 53))
+	{
+		bool		negative_zero = whole == 0 && reader->cursor[0] == '-';	/* "-0" */
+
+		reader->cursor += length;
+		return negative_zero ? -0.0 : (double) whole;
+	}
+	length = parse_canonical_hex(reader->cursor, &value);
+	if (length > 0)
+	{
+		reader->cursor += length;
+		return value;
+	}
+
+	/* anything else strtod() reads: the shortest-exact decimals of 0.1.0 among them */
+	length = token_length(reader->cursor);
+	token = pnstrdup(reader->cursor, length);
 	errno = 0;
 	value = strtod(token, &end);
 	if (length == 0 || isspace((unsigned char) token[0]) || *end != '\0' || !isfinite(value))
@@ -90,19 +230,13 @@ parse_float_token(StateReader *reader, const char *key)
 static int64
 parse_int64_token(StateReader *reader, const char *key)
 {
-	size_t		length = token_length(reader->cursor);
-	char	   *token = pnstrdup(reader->cursor, length);
-	char	   *end;
-	long long	value;
+	int64		value;
+	size_t		length = parse_integer(reader->cursor, &value);
 
-	errno = 0;
-	value = strtoll(token, &end, 10);
-	if (length == 0 || isspace((unsigned char) token[0]) || token[0] == '+' ||
-		*end != '\0' || errno == ERANGE)
+	if (length == 0)
 		reader_fail(reader, psprintf("Field \"%s\" needs an integer.", key));
-	pfree(token);
 	reader->cursor += length;
-	return (int64) value;
+	return value;
 }
 
 /* Read `key=<float>`. */
@@ -190,23 +324,87 @@ reader_finish(StateReader *reader)
 		reader_fail(reader, "Unexpected text after the last field.");
 }
 
-/* Append the shortest text that reads back as exactly `value`. */
+/* Append a 64-bit integer in decimal. */
 static void
-append_shortest(StringInfo out, double value)
+append_int64(StringInfo out, int64 value)
 {
-	char		buffer[DOUBLE_SHORTEST_DECIMAL_LEN];
+	enlargeStringInfo(out, MAXINT8LEN + 1);
+	out->len += pg_lltoa(value, out->data + out->len);
+}
 
-	double_to_shortest_decimal_buf(value, buffer);
-	appendStringInfoString(out, buffer);
+/*
+ * Append a finite double so that it reads back as exactly the same bits: a
+ * whole number below 2^53 in decimal ("-0" for the negative zero), else a
+ * C99 hexadecimal float, 0x1.<mantissa>p<exponent> with the mantissa's
+ * trailing zero digits left out (0x0.<mantissa>p-1022 when subnormal).
+ */
+static void
+append_double(StringInfo out, double value)
+{
+	static const char hex_digits[] = "0123456789abcdef";
+	char		buffer[32];
+	char	   *cursor = buffer;
+	uint64		bits;
+	int			biased_exponent;
+	uint64		mantissa;
+	int			exponent;
+
+	if (!isfinite(value))
+	{
+		/* states are finite (their invariants say so); print what float8out would */
+		char		shortest[DOUBLE_SHORTEST_DECIMAL_LEN];
+
+		double_to_shortest_decimal_buf(value, shortest);
+		appendStringInfoString(out, shortest);
+		return;
+	}
+	if (value == 0.0 && signbit(value))
+	{
+		appendBinaryStringInfo(out, "-0", 2);
+		return;
+	}
+	if (fabs(value) <= 9007199254740992.0 && value == (double) (int64) value)
+	{
+		append_int64(out, (int64) value);
+		return;
+	}
+	memcpy(&bits, &value, sizeof(bits));
+	biased_exponent = (int) ((bits >> 52) & 0x7ff);
+	mantissa = bits & ((UINT64CONST(1) << 52) - 1);
+	if (bits >> 63)
+		*cursor++ = '-';
+	*cursor++ = '0';
+	*cursor++ = 'x';
+	*cursor++ = biased_exponent == 0 ? '0' : '1';
+	exponent = biased_exponent == 0 ? -1022 : biased_exponent - 1023;
+	if (mantissa != 0)
+	{
+		*cursor++ = '.';
+		for (int shift = 48; shift >= 0 && mantissa != 0; shift -= 4)
+		{
+			*cursor++ = hex_digits[(mantissa >> shift) & 0xf];
+			mantissa &= (UINT64CONST(1) << shift) - 1;
+		}
+	}
+	*cursor++ = 'p';
+	*cursor++ = exponent < 0 ? '-' : '+';
+	cursor += pg_ltoa(exponent < 0 ? -exponent : exponent, cursor);
+	appendBinaryStringInfo(out, buffer, cursor - buffer);
 }
 
 /* Append ` key=` (no space before the first field). */
 static void
 write_key(StringInfo out, const char *key)
 {
+	size_t		key_length = strlen(key);
+
+	enlargeStringInfo(out, key_length + 2);
 	if (out->len > 0)
-		appendStringInfoChar(out, ' ');
-	appendStringInfo(out, "%s=", key);
+		out->data[out->len++] = ' ';
+	memcpy(out->data + out->len, key, key_length);
+	out->len += key_length;
+	out->data[out->len++] = '=';
+	out->data[out->len] = '\0';
 }
 
 /* Append `key=<float>`. */
@@ -214,7 +412,7 @@ void
 write_float(StringInfo out, const char *key, double value)
 {
 	write_key(out, key);
-	append_shortest(out, value);
+	append_double(out, value);
 }
 
 /* Append `key=<integer>`. */
@@ -222,7 +420,7 @@ void
 write_int64(StringInfo out, const char *key, int64 value)
 {
 	write_key(out, key);
-	appendStringInfo(out, INT64_FORMAT, value);
+	append_int64(out, value);
 }
 
 /* Append `key=<unix microseconds>`, or `key=-` for DT_NOBEGIN; a time past STATE_TIME_MAX is an error. */
@@ -251,8 +449,12 @@ void
 write_int32_array(StringInfo out, const char *key, const int32 *values, int count)
 {
 	write_key(out, key);
+	enlargeStringInfo(out, count * 12 + 1);	/* pg_ltoa: 11 characters and a NUL */
 	for (int i = 0; i < count; i++)
-		appendStringInfo(out, "%c%d", i == 0 ? '[' : ',', values[i]);
+	{
+		out->data[out->len++] = i == 0 ? '[' : ',';
+		out->len += pg_ltoa(values[i], out->data + out->len);
+	}
 	appendStringInfoChar(out, ']');
 }
 
@@ -264,22 +466,23 @@ write_float_array(StringInfo out, const char *key, const double *values, int cou
 	for (int i = 0; i < count; i++)
 	{
 		appendStringInfoChar(out, i == 0 ? '[' : ',');
-		append_shortest(out, values[i]);
+		append_double(out, values[i]);
 	}
 	appendStringInfoChar(out, ']');
 }
 
-/* Allocate a zeroed varlena state of `size` bytes in the aggregate context or the current one. */
+/*
+ * Allocate a zeroed varlena state of `size` bytes in the current memory
+ * context.  In an aggregate that is the per-row context: a transition or
+ * combine function that returns a new pointer has it copied into the
+ * aggregate's context by the executor, so allocating there too would leave
+ * one unused copy per group.
+ */
 void *
-state_alloc(FunctionCallInfo fcinfo, Size size)
+state_alloc(Size size)
 {
-	MemoryContext aggregate_context;
-	MemoryContext target = CurrentMemoryContext;
-	void	   *state;
+	void	   *state = palloc0(size);
 
-	if (AggCheckCallContext(fcinfo, &aggregate_context))
-		target = aggregate_context;
-	state = MemoryContextAllocZero(target, size);
 	SET_VARSIZE(state, size);
 	return state;
 }

@@ -351,12 +351,12 @@ tie_agg_transfn(PG_FUNCTION_ARGS)
 		state = (TieState *) PG_GETARG_POINTER(0);
 	else if (!PG_ARGISNULL(0))
 	{
-		state = state_alloc(fcinfo, sizeof(TieState));
+		state = state_alloc(sizeof(TieState));
 		memcpy(VARDATA(state), VARDATA(PG_GETARG_TIE(0)), sizeof(TieState) - VARHDRSZ);
 	}
 	else
 	{
-		state = state_alloc(fcinfo, sizeof(TieState));
+		state = state_alloc(sizeof(TieState));
 		state->version = RELINTEL_STATE_VERSION;
 		state->half_life = relintel_tie_half_life;
 		state->last_at = at;
@@ -387,7 +387,7 @@ tie_merge(PG_FUNCTION_ARGS)
 		tie_merge_into(left, right);
 		PG_RETURN_POINTER(left);
 	}
-	result = state_alloc(fcinfo, sizeof(TieState));
+	result = state_alloc(sizeof(TieState));
 	memcpy(VARDATA(result), VARDATA(left == NULL ? right : left), sizeof(TieState) - VARHDRSZ);
 	if (left != NULL)
 		tie_merge_into(result, right);

@@ -221,7 +221,7 @@ trend_agg_transfn(PG_FUNCTION_ARGS)
 
 	if (state == NULL || !AggCheckCallContext(fcinfo, NULL))
 	{
-		TrendState *fresh = state_alloc(fcinfo, sizeof(TrendState));
+		TrendState *fresh = state_alloc(sizeof(TrendState));
 
 		memcpy(VARDATA(fresh), VARDATA(state == NULL ? &one : state), sizeof(TrendState) - VARHDRSZ);
 		if (state != NULL)
@@ -253,7 +253,7 @@ trend_merge(PG_FUNCTION_ARGS)
 		trend_merge_into(left, right);
 		PG_RETURN_POINTER(left);
 	}
-	result = state_alloc(fcinfo, sizeof(TrendState));
+	result = state_alloc(sizeof(TrendState));
 	memcpy(VARDATA(result), VARDATA(left == NULL ? right : left), sizeof(TrendState) - VARHDRSZ);
 	if (left != NULL)
 		trend_merge_into(result, right);
