@@ -268,22 +268,13 @@ timestamptz_to_str(TimestampTz t)
 	return buffer;
 }
 
-/* get_call_result_type: a record of up to 32 columns. */
-TypeFuncClass
-get_call_result_type(FunctionCallInfo fcinfo, Oid *resultTypeId, TupleDesc *resultTupleDesc)
+/* call_result_descriptor: a record of up to 32 columns. */
+TupleDesc
+call_result_descriptor(FunctionCallInfo fcinfo, const char *function_name)
 {
 	static struct TupleDescData descriptor;
 
-	if (resultTupleDesc)
-		*resultTupleDesc = &descriptor;
-	return TYPEFUNC_COMPOSITE;
-}
-
-/* BlessTupleDesc: as is. */
-TupleDesc
-BlessTupleDesc(TupleDesc tupdesc)
-{
-	return tupdesc;
+	return &descriptor;
 }
 
 /* The const-ness of heap_form_tuple's arrays, as the server's headers declare it (const from 17). */

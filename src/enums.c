@@ -1,15 +1,18 @@
 /*
  * enums.c
  *    The SQL enums of relintel (interaction_kind, health_status,
- *    health_trend) as seen from C.
+ *    health_trend) as seen from C, and the result row type of a function
+ *    returning a record.
  *
  * Enum values are OIDs that differ from one database (and one CREATE
  * EXTENSION) to the next, so they are looked up by label and cached in the
- * calling expression's fn_extra, never in a static variable.
+ * calling expression's fn_extra, never in a static variable; the blessed
+ * descriptor of a function's result row is cached there too.
  */
 #include "relintel.h"
 
 #include "catalog/namespace.h"
+#include "funcapi.h"
 #include "catalog/pg_type.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -20,13 +23,14 @@ const char *const relintel_kind_labels[KIND_COUNT] = {"email", "meeting", "call"
 /* Labels one call site may return (health_status has the most, 4). */
 #define ENUM_CACHE_SIZE 8
 
-/* Enum OIDs cached for one call site. */
+/* Enum OIDs and the result row descriptor cached for one call site. */
 typedef struct EnumCache
 {
 	Oid			kind_oids[KIND_COUNT];	/* interaction_kind values by InteractionKind */
 	const char *labels[ENUM_CACHE_SIZE];	/* labels returned by enum_datum() so far */
 	Datum		values[ENUM_CACHE_SIZE];	/* their OIDs as Datums */
 	int			used;			/* entries of labels/values in use */
+	TupleDesc	result_descriptor;	/* blessed, in fn_mcxt; NULL until first needed */
 } EnumCache;
 
 /* The cache of this call site, created on first use. */
@@ -103,4 +107,29 @@ enum_datum(FunctionCallInfo fcinfo, const char *type_name, const char *label)
 		cache->used++;
 	}
 	return value;
+}
+
+/*
+ * The blessed descriptor of the record that the called function returns,
+ * cached per call site (get_call_result_type() builds it from the catalog on
+ * every call); `function_name` names the function in the error raised when
+ * the caller does not accept a record.
+ */
+TupleDesc
+call_result_descriptor(FunctionCallInfo fcinfo, const char *function_name)
+{
+	EnumCache  *cache = enum_cache(fcinfo);
+	TupleDesc	descriptor;
+	MemoryContext previous;
+
+	if (cache->result_descriptor != NULL)
+		return cache->result_descriptor;
+	if (get_call_result_type(fcinfo, NULL, &descriptor) != TYPEFUNC_COMPOSITE)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s() must be called in a context that accepts a record", function_name)));
+	previous = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+	cache->result_descriptor = BlessTupleDesc(CreateTupleDescCopy(descriptor));
+	MemoryContextSwitchTo(previous);
+	return cache->result_descriptor;
 }

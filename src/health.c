@@ -740,6 +740,102 @@ trend_label(double slope)
 	return "steady";
 }
 
+/* Columns of health_report(). */
+enum
+{
+	REPORT_SCORE, REPORT_STATUS, REPORT_TREND, REPORT_TREND_SLOPE,
+	REPORT_LAST_AT, REPORT_LAST_ENGAGED, REPORT_INTERACTIONS,
+	REPORT_RECENCY, REPORT_FREQUENCY, REPORT_RECIPROCITY, REPORT_RESPONSIVENESS,
+	REPORT_MOMENTUM, REPORT_SENTIMENT, REPORT_COLUMNS
+};
+
+/*
+ * What health_report() last computed in this backend, with everything it
+ * was computed from: the state's bytes, as_of and the settings that reading
+ * a state uses.  The views read the report column by column, one call per
+ * column (so that ORDER BY score LIMIT n computes the other columns only for
+ * the rows it keeps); the calls after the first of a row find it here.
+ * Labels rather than enum OIDs are kept, so nothing outlives the extension.
+ */
+typedef struct ReportMemo
+{
+	bool		valid;
+	HealthState state;
+	TimestampTz as_of;
+	double		weights[KIND_COUNT];	/* email, meeting, call */
+	int32		good_score;
+	int32		fair_score;
+	Datum		values[REPORT_COLUMNS];	/* by-value columns; status and trend below */
+	bool		nulls[REPORT_COLUMNS];
+	const char *status;
+	const char *trend;			/* NULL when the trend is NULL */
+} ReportMemo;
+
+static ReportMemo report_memo;
+
+/* Whether the memo holds the report of `state` at `as_of` under the current settings. */
+static bool
+report_memo_matches(const HealthState *state, TimestampTz as_of)
+{
+	return report_memo.valid &&
+		report_memo.as_of == as_of &&
+		report_memo.weights[KIND_EMAIL] == relintel_weight_email &&
+		report_memo.weights[KIND_MEETING] == relintel_weight_meeting &&
+		report_memo.weights[KIND_CALL] == relintel_weight_call &&
+		report_memo.good_score == relintel_good_score &&
+		report_memo.fair_score == relintel_fair_score &&
+		memcmp(&report_memo.state, state, sizeof(HealthState)) == 0;
+}
+
+/* Compute the report of a state (not NULL) at as_of into the memo. */
+static void
+report_memo_compute(const HealthState *state, TimestampTz as_of)
+{
+	HealthFactors factors;
+	Datum	   *values = report_memo.values;
+	bool	   *nulls = report_memo.nulls;
+
+	report_memo.valid = false;	/* until complete: health_compute may raise an error */
+	health_compute(state, as_of, &factors);
+	memset(nulls, true, sizeof(report_memo.nulls));
+	memset(values, 0, sizeof(report_memo.values));
+	report_memo.status = "insufficient";
+	report_memo.trend = NULL;
+	values[REPORT_INTERACTIONS] = Int64GetDatum(state->n);
+	values[REPORT_LAST_AT] = TimestampTzGetDatum(state->last_at);
+	values[REPORT_LAST_ENGAGED] = TimestampTzGetDatum(state->last_engaged);
+	values[REPORT_RECENCY] = Float8GetDatum(factors.recency);
+	values[REPORT_FREQUENCY] = Float8GetDatum(factors.frequency);
+	values[REPORT_RECIPROCITY] = Float8GetDatum(factors.reciprocity);
+	values[REPORT_RESPONSIVENESS] = Float8GetDatum(factors.responsiveness);
+	values[REPORT_MOMENTUM] = Float8GetDatum(factors.momentum);
+	values[REPORT_SENTIMENT] = Float8GetDatum(factors.sentiment);
+	nulls[REPORT_STATUS] = nulls[REPORT_INTERACTIONS] = nulls[REPORT_LAST_AT] = false;
+	nulls[REPORT_LAST_ENGAGED] = state->last_engaged == DT_NOBEGIN;
+	nulls[REPORT_RECENCY] = nulls[REPORT_FREQUENCY] = nulls[REPORT_RECIPROCITY] = false;
+	nulls[REPORT_MOMENTUM] = false;
+	nulls[REPORT_RESPONSIVENESS] = !factors.has_responsiveness;
+	nulls[REPORT_SENTIMENT] = !factors.has_sentiment;
+	if (state->n >= MIN_INTERACTIONS)
+	{
+		int32		score = factors_score(&factors);
+
+		values[REPORT_SCORE] = Int32GetDatum(score);
+		values[REPORT_TREND_SLOPE] = Float8GetDatum(factors.slope);
+		nulls[REPORT_SCORE] = nulls[REPORT_TREND_SLOPE] = nulls[REPORT_TREND] = false;
+		report_memo.status = status_label(score);
+		report_memo.trend = trend_label(factors.slope);
+	}
+	memcpy(&report_memo.state, state, sizeof(HealthState));
+	report_memo.as_of = as_of;
+	report_memo.weights[KIND_EMAIL] = relintel_weight_email;
+	report_memo.weights[KIND_MEETING] = relintel_weight_meeting;
+	report_memo.weights[KIND_CALL] = relintel_weight_call;
+	report_memo.good_score = relintel_good_score;
+	report_memo.fair_score = relintel_fair_score;
+	report_memo.valid = true;
+}
+
 PG_FUNCTION_INFO_V1(health_score);
 
 /* score(health_state, as_of): the health score, NULL with fewer than 3 interactions. */
@@ -747,12 +843,14 @@ Datum
 health_score(PG_FUNCTION_ARGS)
 {
 	HealthState *state = PG_GETARG_HEALTH(0);
-	HealthFactors factors;
+	TimestampTz as_of = PG_GETARG_TIMESTAMPTZ(1);
 
 	if (state->n < MIN_INTERACTIONS)
 		PG_RETURN_NULL();
-	health_compute(state, PG_GETARG_TIMESTAMPTZ(1), &factors);
-	PG_RETURN_INT32(factors_score(&factors));
+	/* through the memo: a view's other columns (health_report) of the same row then find it */
+	if (!report_memo_matches(state, as_of))
+		report_memo_compute(state, as_of);
+	PG_RETURN_DATUM(report_memo.values[REPORT_SCORE]);
 }
 
 PG_FUNCTION_INFO_V1(health_status);
@@ -834,11 +932,7 @@ health_factors(PG_FUNCTION_ARGS)
 	Datum		values[FACTOR_COLUMNS];
 	bool		nulls[FACTOR_COLUMNS] = {0};
 
-	if (get_call_result_type(fcinfo, NULL, &descriptor) != TYPEFUNC_COMPOSITE)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("factors() must be called in a context that accepts a record")));
-	descriptor = BlessTupleDesc(descriptor);
+	descriptor = call_result_descriptor(fcinfo, "factors");
 
 	health_compute(state, PG_GETARG_TIMESTAMPTZ(1), &factors);
 	set_factor(values, nulls, COL_RECENCY, true, factors.recency, W_RECENCY, &factors);
@@ -901,15 +995,6 @@ health_state_eq(PG_FUNCTION_ARGS)
 				   memcmp(left->weekly, right->weekly, sizeof(left->weekly)) == 0);
 }
 
-/* Columns of health_report(). */
-enum
-{
-	REPORT_SCORE, REPORT_STATUS, REPORT_TREND, REPORT_TREND_SLOPE,
-	REPORT_LAST_AT, REPORT_LAST_ENGAGED, REPORT_INTERACTIONS,
-	REPORT_RECENCY, REPORT_FREQUENCY, REPORT_RECIPROCITY, REPORT_RESPONSIVENESS,
-	REPORT_MOMENTUM, REPORT_SENTIMENT, REPORT_COLUMNS
-};
-
 PG_FUNCTION_INFO_V1(health_report);
 
 /*
@@ -926,15 +1011,10 @@ health_report(PG_FUNCTION_ARGS)
 	TupleDesc	descriptor;
 	Datum		values[REPORT_COLUMNS] = {0};
 	bool		nulls[REPORT_COLUMNS];
-	HealthState *state;
-	HealthFactors factors;
 	const char *status = "insufficient";
+	const char *trend = NULL;
 
-	if (get_call_result_type(fcinfo, NULL, &descriptor) != TYPEFUNC_COMPOSITE)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("health_report() must be called in a context that accepts a record")));
-	descriptor = BlessTupleDesc(descriptor);
+	descriptor = call_result_descriptor(fcinfo, "health_report");
 	if (PG_ARGISNULL(1))
 		PG_RETURN_NULL();
 	memset(nulls, true, sizeof(nulls));
@@ -944,34 +1024,18 @@ health_report(PG_FUNCTION_ARGS)
 
 	if (!PG_ARGISNULL(0))
 	{
-		state = PG_GETARG_HEALTH(0);
-		health_compute(state, PG_GETARG_TIMESTAMPTZ(1), &factors);
-		values[REPORT_INTERACTIONS] = Int64GetDatum(state->n);
-		values[REPORT_LAST_AT] = TimestampTzGetDatum(state->last_at);
-		nulls[REPORT_LAST_AT] = false;
-		values[REPORT_LAST_ENGAGED] = TimestampTzGetDatum(state->last_engaged);
-		nulls[REPORT_LAST_ENGAGED] = state->last_engaged == DT_NOBEGIN;
-		values[REPORT_RECENCY] = Float8GetDatum(factors.recency);
-		values[REPORT_FREQUENCY] = Float8GetDatum(factors.frequency);
-		values[REPORT_RECIPROCITY] = Float8GetDatum(factors.reciprocity);
-		values[REPORT_RESPONSIVENESS] = Float8GetDatum(factors.responsiveness);
-		values[REPORT_MOMENTUM] = Float8GetDatum(factors.momentum);
-		values[REPORT_SENTIMENT] = Float8GetDatum(factors.sentiment);
-		nulls[REPORT_RECENCY] = nulls[REPORT_FREQUENCY] = nulls[REPORT_RECIPROCITY] = false;
-		nulls[REPORT_MOMENTUM] = false;
-		nulls[REPORT_RESPONSIVENESS] = !factors.has_responsiveness;
-		nulls[REPORT_SENTIMENT] = !factors.has_sentiment;
-		if (state->n >= MIN_INTERACTIONS)
-		{
-			int32		score = factors_score(&factors);
+		HealthState *state = PG_GETARG_HEALTH(0);
+		TimestampTz as_of = PG_GETARG_TIMESTAMPTZ(1);
 
-			values[REPORT_SCORE] = Int32GetDatum(score);
-			values[REPORT_TREND_SLOPE] = Float8GetDatum(factors.slope);
-			values[REPORT_TREND] = enum_datum(fcinfo, "health_trend", trend_label(factors.slope));
-			nulls[REPORT_SCORE] = nulls[REPORT_TREND_SLOPE] = nulls[REPORT_TREND] = false;
-			status = status_label(score);
-		}
+		if (!report_memo_matches(state, as_of))
+			report_memo_compute(state, as_of);
+		memcpy(values, report_memo.values, sizeof(values));
+		memcpy(nulls, report_memo.nulls, sizeof(nulls));
+		status = report_memo.status;
+		trend = report_memo.trend;
 	}
 	values[REPORT_STATUS] = enum_datum(fcinfo, "health_status", status);
+	if (trend != NULL)
+		values[REPORT_TREND] = enum_datum(fcinfo, "health_trend", trend);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(descriptor, values, nulls)));
 }

@@ -14,6 +14,7 @@
 #include "fmgr.h"
 #include "common/int.h"
 #include "lib/stringinfo.h"
+#include "access/tupdesc.h"
 #include "utils/timestamp.h"
 
 /* Version byte at the front of every stored state. */
@@ -102,6 +103,7 @@ extern bool floats_close(double left, double right);
 /* enums.c: the SQL enums as seen from C */
 extern InteractionKind kind_from_datum(FunctionCallInfo fcinfo, Datum kind);
 extern Datum enum_datum(FunctionCallInfo fcinfo, const char *type_name, const char *label);
+extern TupleDesc call_result_descriptor(FunctionCallInfo fcinfo, const char *function_name);
 
 /* state_io.c: reading and writing the text form of states */
 typedef struct StateReader

@@ -35,7 +35,8 @@ CREATE FUNCTION relintel.health_report(state relintel.health_state, as_of timest
     OUT momentum double precision,
     OUT sentiment double precision)
     AS 'MODULE_PATHNAME', 'health_report'
-    LANGUAGE C STABLE PARALLEL SAFE;
+    LANGUAGE C STABLE PARALLEL SAFE
+    COST 100;   -- the planner computes it after a sort with a LIMIT (health views)
 
 COMMENT ON FUNCTION relintel.health_report(relintel.health_state, timestamptz) IS
     'score, status, trend, trend slope, last interaction, last engagement, n and factors of a health state at as_of (NULL state: insufficient, 0 interactions)';
@@ -86,17 +87,37 @@ COMMENT ON FUNCTION relintel.health_at(relintel.entity_type, bigint, timestamptz
 -- Health views
 -- ---------------------------------------------------------------------------
 
+-- Each view reads the maintained state of every entity of its table (none:
+-- insufficient).  The score is a column of its own and the other columns read
+-- the report column by column, so that the at-risk list, ORDER BY score
+-- LIMIT n, sorts on the score alone and computes the rest only for the n rows
+-- it keeps (the planner evaluates a costly column after the sort when a LIMIT
+-- follows it); reading a whole row computes its report once (the C functions
+-- keep the report of the row being read, src/health.c).
+
 CREATE VIEW relintel.contact_health AS
 SELECT e.id,
        COALESCE(e.full_name, e.email) AS name,
-       h.*,
+       relintel.score(s.state, pg_catalog.now()) AS score,
+       (h.report).status,
+       (h.report).trend,
+       (h.report).trend_slope,
+       (h.report).last_interaction_at,
+       (h.report).last_engaged_at,
+       (h.report).interactions,
+       (h.report).recency,
+       (h.report).frequency,
+       (h.report).reciprocity,
+       (h.report).responsiveness,
+       (h.report).momentum,
+       (h.report).sentiment,
        e.account_id,
        e.email
   FROM relintel.contact AS e
   LEFT JOIN relintel.entity_health AS s
          ON s.entity_type OPERATOR(pg_catalog.=) 'contact'
         AND s.entity_id OPERATOR(pg_catalog.=) e.id
- CROSS JOIN LATERAL relintel.health_report(s.state, pg_catalog.now()) AS h;
+ CROSS JOIN LATERAL (SELECT relintel.health_report(s.state, pg_catalog.now()) AS report) AS h;
 
 COMMENT ON VIEW relintel.contact_health IS
     'health of every contact now: score 0-100, status, trend, last interaction and factors (name = full name, else email), with its account and email';
@@ -104,36 +125,72 @@ COMMENT ON VIEW relintel.contact_health IS
 CREATE VIEW relintel.lead_health AS
 SELECT e.id,
        COALESCE(e.full_name, e.email) AS name,
-       h.*,
+       relintel.score(s.state, pg_catalog.now()) AS score,
+       (h.report).status,
+       (h.report).trend,
+       (h.report).trend_slope,
+       (h.report).last_interaction_at,
+       (h.report).last_engaged_at,
+       (h.report).interactions,
+       (h.report).recency,
+       (h.report).frequency,
+       (h.report).reciprocity,
+       (h.report).responsiveness,
+       (h.report).momentum,
+       (h.report).sentiment,
        e.email,
        e.company
   FROM relintel.lead AS e
   LEFT JOIN relintel.entity_health AS s
          ON s.entity_type OPERATOR(pg_catalog.=) 'lead'
         AND s.entity_id OPERATOR(pg_catalog.=) e.id
- CROSS JOIN LATERAL relintel.health_report(s.state, pg_catalog.now()) AS h;
+ CROSS JOIN LATERAL (SELECT relintel.health_report(s.state, pg_catalog.now()) AS report) AS h;
 
 COMMENT ON VIEW relintel.lead_health IS
     'health of every lead now: score 0-100, status, trend, last interaction and factors (name = full name, else email), with its email and company';
 
 CREATE VIEW relintel.account_health AS
 SELECT e.id,
-       e.name,
-       h.*,
+       e.name AS name,
+       relintel.score(s.state, pg_catalog.now()) AS score,
+       (h.report).status,
+       (h.report).trend,
+       (h.report).trend_slope,
+       (h.report).last_interaction_at,
+       (h.report).last_engaged_at,
+       (h.report).interactions,
+       (h.report).recency,
+       (h.report).frequency,
+       (h.report).reciprocity,
+       (h.report).responsiveness,
+       (h.report).momentum,
+       (h.report).sentiment,
        e.domain
   FROM relintel.account AS e
   LEFT JOIN relintel.entity_health AS s
          ON s.entity_type OPERATOR(pg_catalog.=) 'account'
         AND s.entity_id OPERATOR(pg_catalog.=) e.id
- CROSS JOIN LATERAL relintel.health_report(s.state, pg_catalog.now()) AS h;
+ CROSS JOIN LATERAL (SELECT relintel.health_report(s.state, pg_catalog.now()) AS report) AS h;
 
 COMMENT ON VIEW relintel.account_health IS
     'health of every account now: score 0-100, status, trend, last interaction and factors, with its domain';
 
 CREATE VIEW relintel.opportunity_health AS
 SELECT e.id,
-       e.name,
-       h.*,
+       e.name AS name,
+       relintel.score(s.state, pg_catalog.now()) AS score,
+       (h.report).status,
+       (h.report).trend,
+       (h.report).trend_slope,
+       (h.report).last_interaction_at,
+       (h.report).last_engaged_at,
+       (h.report).interactions,
+       (h.report).recency,
+       (h.report).frequency,
+       (h.report).reciprocity,
+       (h.report).responsiveness,
+       (h.report).momentum,
+       (h.report).sentiment,
        e.account_id,
        e.owner_id,
        e.created_at,
@@ -142,7 +199,7 @@ SELECT e.id,
   LEFT JOIN relintel.entity_health AS s
          ON s.entity_type OPERATOR(pg_catalog.=) 'opportunity'
         AND s.entity_id OPERATOR(pg_catalog.=) e.id
- CROSS JOIN LATERAL relintel.health_report(s.state, pg_catalog.now()) AS h;
+ CROSS JOIN LATERAL (SELECT relintel.health_report(s.state, pg_catalog.now()) AS report) AS h;
 
 COMMENT ON VIEW relintel.opportunity_health IS
     'health of every opportunity now: score 0-100, status, trend, last interaction and factors, with its account, owner and open period';
