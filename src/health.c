@@ -750,11 +750,13 @@ enum
 };
 
 /*
- * What health_report() last computed in this backend, with everything it
- * was computed from: the state's bytes, as_of and the settings that reading
- * a state uses.  The views read the report column by column, one call per
- * column (so that ORDER BY score LIMIT n computes the other columns only for
- * the rows it keeps); the calls after the first of a row find it here.
+ * What health_report() (or score, status, trend) last computed in this
+ * backend, with everything it was computed from: the state's bytes, as_of
+ * and the settings that reading a state uses.  The views read the report
+ * column by column, one call per column (so that ORDER BY score LIMIT n
+ * computes the other columns only for the rows it keeps), and a query asks
+ * score(), status() and trend() of one state; the calls after the first of
+ * a row find it here.
  * Labels rather than enum OIDs are kept, so nothing outlives the extension.
  */
 typedef struct ReportMemo
@@ -860,15 +862,14 @@ Datum
 health_status(PG_FUNCTION_ARGS)
 {
 	HealthState *state = PG_GETARG_HEALTH(0);
-	HealthFactors factors;
-	int32		score;
+	TimestampTz as_of = PG_GETARG_TIMESTAMPTZ(1);
 
-	check_finite_time(PG_GETARG_TIMESTAMPTZ(1), "as_of");
+	check_finite_time(as_of, "as_of");
 	if (state->n < MIN_INTERACTIONS)
 		return enum_datum(fcinfo, "health_status", "insufficient");
-	health_compute(state, PG_GETARG_TIMESTAMPTZ(1), &factors);
-	score = factors_score(&factors);
-	return enum_datum(fcinfo, "health_status", status_label(score));
+	if (!report_memo_matches(state, as_of))
+		report_memo_compute(state, as_of);
+	return enum_datum(fcinfo, "health_status", report_memo.status);
 }
 
 PG_FUNCTION_INFO_V1(health_trend);
@@ -878,13 +879,14 @@ Datum
 health_trend(PG_FUNCTION_ARGS)
 {
 	HealthState *state = PG_GETARG_HEALTH(0);
-	HealthFactors factors;
+	TimestampTz as_of = PG_GETARG_TIMESTAMPTZ(1);
 
-	check_finite_time(PG_GETARG_TIMESTAMPTZ(1), "as_of");
+	check_finite_time(as_of, "as_of");
 	if (state->n < MIN_INTERACTIONS)
 		PG_RETURN_NULL();
-	health_compute(state, PG_GETARG_TIMESTAMPTZ(1), &factors);
-	return enum_datum(fcinfo, "health_trend", trend_label(factors.slope));
+	if (!report_memo_matches(state, as_of))
+		report_memo_compute(state, as_of);
+	return enum_datum(fcinfo, "health_trend", report_memo.trend);
 }
 
 PG_FUNCTION_INFO_V1(health_trend_slope);
