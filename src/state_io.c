@@ -82,15 +82,31 @@ token_length(const char *cursor)
 	return strcspn(cursor, " ,]");
 }
 
-/* Value of a hexadecimal digit, or -1. */
+/* Value of each character as a lower-case hexadecimal digit, -1 for any other. */
+static const int8 hex_digit_values[256] = {
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
+
+/* Value of a lower-case hexadecimal digit, or -1. */
 static inline int
 hex_digit_value(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
+	return hex_digit_values[(unsigned char) c];
 }
 
 /*
@@ -295,6 +311,12 @@ reader_int32_array(StateReader *reader, const char *key, int32 *values, int coun
 		int64		value;
 
 		expect_list_punctuation(reader, key, i, count);
+		if (reader->cursor[0] == '0' && (reader->cursor[1] == ',' || reader->cursor[1] == ']'))
+		{
+			values[i] = 0;		/* most weeks are empty */
+			reader->cursor++;
+			continue;
+		}
 		value = parse_int64_token(reader, key);
 		if (value < 0 || value > PG_INT32_MAX)
 			reader_fail(reader, psprintf("Field \"%s\" needs counts between 0 and %d.", key, PG_INT32_MAX));
@@ -453,7 +475,10 @@ write_int32_array(StringInfo out, const char *key, const int32 *values, int coun
 	for (int i = 0; i < count; i++)
 	{
 		out->data[out->len++] = i == 0 ? '[' : ',';
-		out->len += pg_ltoa(values[i], out->data + out->len);
+		if (values[i] == 0)
+			out->data[out->len++] = '0';	/* most weeks are empty */
+		else
+			out->len += pg_ltoa(values[i], out->data + out->len);
 	}
 	appendStringInfoChar(out, ']');
 }
