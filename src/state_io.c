@@ -55,17 +55,24 @@ reader_fail(StateReader *reader, const char *detail)
 void
 reader_expect_key(StateReader *reader, const char *key)
 {
-	size_t		key_length = strlen(key);
+	const char *cursor = reader->cursor;
+	const char *expected = key;
 
-	if (reader->cursor != reader->input)
+	if (cursor != reader->input)
 	{
-		if (*reader->cursor != ' ')
+		if (*cursor != ' ')
 			reader_fail(reader, psprintf("Expected a space before \"%s\".", key));
-		reader->cursor++;
+		cursor++;
 	}
-	if (strncmp(reader->cursor, key, key_length) != 0 || reader->cursor[key_length] != '=')
+	/* (keys are a few letters: compared in place, without strlen and strncmp) */
+	while (*expected != '\0' && *cursor == *expected)
+	{
+		cursor++;
+		expected++;
+	}
+	if (*expected != '\0' || *cursor != '=')
 		reader_fail(reader, psprintf("Expected field \"%s=\".", key));
-	reader->cursor += key_length + 1;
+	reader->cursor = cursor + 1;
 }
 
 /* Whether a character ends a token: a space, a comma, a bracket or the end. */
