@@ -146,3 +146,49 @@ SELECT attname, format_type(atttypid, atttypmod)
   FROM pg_attribute
  WHERE attrelid = 'relintel.account_health'::regclass AND attnum > 0
  ORDER BY attnum;
+
+-- The at-risk list sorts on the score alone: the plan computes score()
+-- below the sort and health_report() (the other columns) only above it,
+-- for the rows the LIMIT keeps.
+CREATE FUNCTION pg_temp.sort_node(plan json) RETURNS json LANGUAGE sql AS $$
+    SELECT CASE WHEN plan->>'Node Type' = 'Sort' THEN plan
+                ELSE (SELECT pg_temp.sort_node(child) FROM json_array_elements(plan->'Plans') AS child
+                       WHERE pg_temp.sort_node(child) IS NOT NULL LIMIT 1) END
+$$;
+CREATE FUNCTION pg_temp.at_risk_plan() RETURNS TABLE (sort_key text, report_below_sort boolean, report_in_plan boolean)
+LANGUAGE plpgsql AS $$
+DECLARE
+    plan json;
+    sort_plan json;
+BEGIN
+    EXECUTE 'EXPLAIN (VERBOSE, COSTS OFF, FORMAT JSON)
+             SELECT id, name, score, status, trend, recency FROM relintel.opportunity_health
+              ORDER BY score LIMIT 3' INTO plan;
+    sort_plan := pg_temp.sort_node(plan->0->'Plan');
+    RETURN QUERY SELECT sort_plan->'Sort Key'->>0,
+                        sort_plan::text LIKE '%health_report%',
+                        plan::text LIKE '%health_report%';
+END;
+$$;
+SELECT * FROM pg_temp.at_risk_plan();
+
+-- Reading a row column by column (score, then the report's columns) gives
+-- what one health_report() call gives, also when the settings that reading
+-- uses change between two reads of the same state, and at another time.
+CREATE TEMP TABLE one_state AS
+SELECT relintel.health_agg(t, k::relintel.interaction_kind, o, NULL, NULL, NULL) AS state
+  FROM (VALUES (timestamptz '2026-03-01 09:00+00', 'email', true), ('2026-03-12 09:00+00', 'email', false),
+               ('2026-03-19 09:00+00', 'meeting', true), ('2026-03-20 09:00+00', 'email', true)) AS v(t, k, o);
+SELECT relintel.score(state, '2026-03-21 09:00+00') AS score, relintel.status(state, '2026-03-21 09:00+00') AS status,
+       (relintel.health_report(state, '2026-03-21 09:00+00')).status AS report_status FROM one_state;
+SET relintel.good_score = 70;
+SELECT relintel.score(state, '2026-03-21 09:00+00') AS score, relintel.status(state, '2026-03-21 09:00+00') AS status,
+       (relintel.health_report(state, '2026-03-21 09:00+00')).status AS report_status FROM one_state;
+RESET relintel.good_score;
+SET relintel.weight_meeting = 1;
+SELECT relintel.score(state, '2026-03-21 09:00+00') AS score, (relintel.health_report(state, '2026-03-21 09:00+00')).score AS report_score,
+       (relintel.factors(state, '2026-03-21 09:00+00')).frequency = (relintel.health_report(state, '2026-03-21 09:00+00')).frequency AS same_frequency
+  FROM one_state;
+RESET relintel.weight_meeting;
+SELECT relintel.score(state, '2026-03-21 09:00+00') AS score, relintel.score(state, '2026-05-20 09:00+00') AS score_later,
+       (relintel.health_report(state, '2026-05-20 09:00+00')).score AS report_later FROM one_state;
