@@ -147,15 +147,17 @@ SELECT attname, format_type(atttypid, atttypmod)
  WHERE attrelid = 'relintel.account_health'::regclass AND attnum > 0
  ORDER BY attnum;
 
--- The at-risk list sorts on the score alone: the plan computes score()
--- below the sort and health_report() (the other columns) only above it,
--- for the rows the LIMIT keeps.
+-- The at-risk list sorts on the score alone: below the sort the plan
+-- computes health_report() once per row, for the score (the sort key), and
+-- every other column (another call each, which finds the row's report kept
+-- by the first) only above it, for the rows the LIMIT keeps.
 CREATE FUNCTION pg_temp.sort_node(plan json) RETURNS json LANGUAGE sql AS $$
     SELECT CASE WHEN plan->>'Node Type' = 'Sort' THEN plan
                 ELSE (SELECT pg_temp.sort_node(child) FROM json_array_elements(plan->'Plans') AS child
                        WHERE pg_temp.sort_node(child) IS NOT NULL LIMIT 1) END
 $$;
-CREATE FUNCTION pg_temp.at_risk_plan() RETURNS TABLE (sort_key text, report_below_sort boolean, report_in_plan boolean)
+CREATE FUNCTION pg_temp.at_risk_plan()
+RETURNS TABLE (sort_key text, report_calls_below_sort bigint, report_calls_in_plan bigint)
 LANGUAGE plpgsql AS $$
 DECLARE
     plan json;
@@ -165,9 +167,12 @@ BEGIN
              SELECT id, name, score, status, trend, recency FROM relintel.opportunity_health
               ORDER BY score LIMIT 3' INTO plan;
     sort_plan := pg_temp.sort_node(plan->0->'Plan');
-    RETURN QUERY SELECT sort_plan->'Sort Key'->>0,
-                        sort_plan::text LIKE '%health_report%',
-                        plan::text LIKE '%health_report%';
+    RETURN QUERY
+    SELECT sort_plan->'Sort Key'->>0,
+           (SELECT count(*) FROM json_array_elements_text(sort_plan->'Output') AS o
+             WHERE o LIKE '%health_report%'),
+           (SELECT count(*) FROM json_array_elements_text(plan->0->'Plan'->'Output') AS o
+             WHERE o LIKE '%health_report%');
 END;
 $$;
 SELECT * FROM pg_temp.at_risk_plan();

@@ -88,29 +88,18 @@ COMMENT ON FUNCTION relintel.health_at(relintel.entity_type, bigint, timestamptz
 -- ---------------------------------------------------------------------------
 
 -- Each view reads the maintained state of every entity of its table (none:
--- insufficient).  The score is a column of its own and the other columns read
--- the report column by column, so that the at-risk list, ORDER BY score
--- LIMIT n, sorts on the score alone and computes the rest only for the n rows
--- it keeps (the planner evaluates a costly column after the sort when a LIMIT
--- follows it); reading a whole row computes its report once (the C functions
--- keep the report of the row being read, src/health.c).
+-- insufficient).  (h.report).* reads the report column by column, one
+-- health_report() call per column, so that the at-risk list, ORDER BY score
+-- LIMIT n, computes the score before the sort and every other column only
+-- for the n rows it keeps (the planner evaluates a costly column after the
+-- sort when a LIMIT follows it); reading a whole row still computes its
+-- report once (health_report() keeps the report of the row being read,
+-- src/health.c).
 
 CREATE VIEW relintel.contact_health AS
 SELECT e.id,
        COALESCE(e.full_name, e.email) AS name,
-       relintel.score(s.state, pg_catalog.now()) AS score,
-       (h.report).status,
-       (h.report).trend,
-       (h.report).trend_slope,
-       (h.report).last_interaction_at,
-       (h.report).last_engaged_at,
-       (h.report).interactions,
-       (h.report).recency,
-       (h.report).frequency,
-       (h.report).reciprocity,
-       (h.report).responsiveness,
-       (h.report).momentum,
-       (h.report).sentiment,
+       (h.report).*,
        e.account_id,
        e.email
   FROM relintel.contact AS e
@@ -125,19 +114,7 @@ COMMENT ON VIEW relintel.contact_health IS
 CREATE VIEW relintel.lead_health AS
 SELECT e.id,
        COALESCE(e.full_name, e.email) AS name,
-       relintel.score(s.state, pg_catalog.now()) AS score,
-       (h.report).status,
-       (h.report).trend,
-       (h.report).trend_slope,
-       (h.report).last_interaction_at,
-       (h.report).last_engaged_at,
-       (h.report).interactions,
-       (h.report).recency,
-       (h.report).frequency,
-       (h.report).reciprocity,
-       (h.report).responsiveness,
-       (h.report).momentum,
-       (h.report).sentiment,
+       (h.report).*,
        e.email,
        e.company
   FROM relintel.lead AS e
@@ -152,19 +129,7 @@ COMMENT ON VIEW relintel.lead_health IS
 CREATE VIEW relintel.account_health AS
 SELECT e.id,
        e.name AS name,
-       relintel.score(s.state, pg_catalog.now()) AS score,
-       (h.report).status,
-       (h.report).trend,
-       (h.report).trend_slope,
-       (h.report).last_interaction_at,
-       (h.report).last_engaged_at,
-       (h.report).interactions,
-       (h.report).recency,
-       (h.report).frequency,
-       (h.report).reciprocity,
-       (h.report).responsiveness,
-       (h.report).momentum,
-       (h.report).sentiment,
+       (h.report).*,
        e.domain
   FROM relintel.account AS e
   LEFT JOIN relintel.entity_health AS s
@@ -178,19 +143,7 @@ COMMENT ON VIEW relintel.account_health IS
 CREATE VIEW relintel.opportunity_health AS
 SELECT e.id,
        e.name AS name,
-       relintel.score(s.state, pg_catalog.now()) AS score,
-       (h.report).status,
-       (h.report).trend,
-       (h.report).trend_slope,
-       (h.report).last_interaction_at,
-       (h.report).last_engaged_at,
-       (h.report).interactions,
-       (h.report).recency,
-       (h.report).frequency,
-       (h.report).reciprocity,
-       (h.report).responsiveness,
-       (h.report).momentum,
-       (h.report).sentiment,
+       (h.report).*,
        e.account_id,
        e.owner_id,
        e.created_at,
