@@ -10,9 +10,11 @@
 # -fno-wrapv, which PostgreSQL's -fwrapv would otherwise hide), shifts, float
 # to integer conversions out of range (float-cast-overflow, which gcc leaves
 # out of "undefined"), bounds of arrays, misaligned access, ...  AddressSanitizer
-# is not used here: PostgreSQL is not built with it, and preloading libasan
-# into Debian's postgres deadlocks in bindtextdomain() at start-up; the state
-# code runs under ASan in the libFuzzer target instead (fuzz/, test/fuzz_states.sh).
+# is not used here: Debian's PostgreSQL is not built with it, and preloading
+# libasan into Debian's postgres deadlocks in bindtextdomain() at start-up.
+# .ci/asan.sh runs the same suite under ASan in a PostgreSQL of the same major
+# version that it builds with ASan (and caches); the state code also runs
+# under ASan in the libFuzzer target (fuzz/, test/fuzz_states.sh).
 # Every report aborts the backend and is written to a log file; the script
 # fails when there is one, or when the regression suite fails.
 set -u
