@@ -88,4 +88,8 @@ reports=$(ls "$WORK/logs" | grep -cE '^(asan|ubsan)\.')
 grep -lE 'runtime error|AddressSanitizer|UndefinedBehaviorSanitizer' "$WORK/logs/server.log" >/dev/null && reports=$((reports + 1))
 for f in "$WORK"/logs/asan.* "$WORK"/logs/ubsan.*; do [ -e "$f" ] && cat "$f"; done
 echo "sanitize: regression suite $([ $regress = 0 ] && echo passed || echo FAILED), $reports sanitizer report(s), $(( $(date +%s) - started )) s"
+# the closing count that .ci/run adds up: regression files passed, and failed ones plus reports
+tests_passed=$(grep -cE '^(ok|test) .*\.\.\. ok|^ok ' "$WORK/regress.log")
+tests_failed=$(grep -cE '\.\.\. FAILED|^not ok ' "$WORK/regress.log")
+echo "$tests_passed passed, $((tests_failed + reports)) failed"
 [ $regress = 0 ] && [ "$reports" = 0 ]
