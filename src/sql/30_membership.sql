@@ -13,14 +13,18 @@
 --                            changed row of a CRM or directory table may
 --                            move (found through indexes)
 --
--- ids is a set of interaction ids, or NULL for all of them.  Each function is
--- one query of hash-joinable set operations: the triggers and rebuild()
--- write what they return (60_maintenance.sql), verify() compares it with
--- what is stored, and every reader reads what is stored.  The functions are
--- SQL with a BEGIN ATOMIC body: their names are bound when they are created
--- (no search_path can redirect them) and, having no SET clause, the planner
--- inlines them into the calling statement, so a set of one interaction is
--- planned as index probes and a set of a million as hash joins.
+-- ids is a set of interaction ids (rebuild() and verify() go through all of
+-- them in chunks).  Each function is one query of hash-joinable set
+-- operations: the triggers and rebuild() write what they return
+-- (60_maintenance.sql), verify() compares it with what is stored, and every
+-- reader reads what is stored.  The functions are SQL with a BEGIN ATOMIC
+-- body: their names are bound when they are created (no search_path can
+-- redirect them) and, having no SET clause, the planner inlines them into
+-- the calling statement, so a set of one interaction is planned as index
+-- probes and a set of a million as hash joins.  A plan made for no
+-- particular set (a generic plan, which maintain() keeps for small sets)
+-- assumes a few ids: the set is never "everything", which such a plan could
+-- not rule out.
 --
 -- Nothing here looks at the clock: leaving pending (future) interactions out
 -- is the fold's and the readers' business.  None of it is granted to anyone:
@@ -48,24 +52,20 @@ COMMENT ON INDEX relintel.interaction_domains_idx IS 'the interactions of an ema
 -- Classification and replies
 -- ---------------------------------------------------------------------------
 
--- relintel.id_set: the interaction ids of a set (distinct; NULL: every
--- interaction), as rows: a join with it is planned as index probes for a few
--- ids and as a hash join for many, its size known from the array's length
--- (unlike "= ANY" of a long array, or a semi-join, whose distinct count the
--- planner would guess).
+-- relintel.id_set: the interaction ids of a set (distinct), as rows: a join
+-- with it is planned as index probes for a few ids and as a hash join for
+-- many, its size known from the array's length (unlike "= ANY" of a long
+-- array, or a semi-join, whose distinct count the planner would guess).
 CREATE FUNCTION relintel.id_set(ids bigint[])
 RETURNS TABLE (id bigint)
-LANGUAGE sql STABLE PARALLEL SAFE
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
 BEGIN ATOMIC
-    SELECT i.id FROM relintel.interaction AS i WHERE ids IS NULL
-    UNION ALL
     SELECT x FROM pg_catalog.unnest(ids) AS x;
 END;
 COMMENT ON FUNCTION relintel.id_set(bigint[]) IS
-    'the given interaction ids as rows (NULL: every interaction)';
+    'the given interaction ids as rows';
 
--- relintel.classify: one interaction_fact row per interaction of ids (NULL:
--- all).  Participants = sender + recipients as a set, sorted; a participant
+-- relintel.classify: one interaction_fact row per interaction of ids.  Participants = sender + recipients as a set, sorted; a participant
 -- is internal when it is a colleague's email or its domain is in
 -- internal_domain.  An interaction counts when it has an internal and an
 -- external participant, and is outbound when its sender is internal.
@@ -86,8 +86,7 @@ BEGIN ATOMIC
           FROM relintel.id_set(ids) AS s
           JOIN relintel.interaction AS r ON r.id OPERATOR(pg_catalog.=) s.id
           JOIN relintel.interaction AS p ON p.message_id OPERATOR(pg_catalog.=) r.in_reply_to
-         WHERE ids IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM relintel.id_set(ids) AS o WHERE o.id OPERATOR(pg_catalog.=) p.id)
+         WHERE NOT EXISTS (SELECT 1 FROM relintel.id_set(ids) AS o WHERE o.id OPERATOR(pg_catalog.=) p.id)
     ), scope AS (
         -- each participant once, internal when a colleague's email or at an
         -- internal domain; participants sorted
@@ -127,14 +126,14 @@ BEGIN ATOMIC
      WHERE r.asked;
 END;
 COMMENT ON FUNCTION relintel.classify(bigint[]) IS
-    'the classification rule: interaction_fact rows (participants by side, counts, outbound, reply and latency) of the interactions ids (NULL: all), from the base tables';
+    'the classification rule: interaction_fact rows (participants by side, counts, outbound, reply and latency) of the interactions ids, from the base tables';
 
 
 -- ---------------------------------------------------------------------------
 -- Entity membership
 -- ---------------------------------------------------------------------------
 
--- relintel.entity_membership: which counted interactions of ids (NULL: all)
+-- relintel.entity_membership: which counted interactions of ids
 -- belong to which entity, each pair once, read from their stored
 -- interaction_fact rows:
 --   contact      its email is a participant;
@@ -208,15 +207,15 @@ BEGIN ATOMIC
       JOIN fact AS f ON f.interaction_id OPERATOR(pg_catalog.=) m.interaction_id;
 END;
 COMMENT ON FUNCTION relintel.entity_membership(bigint[]) IS
-    'the membership rule: entity_member rows (which counted interaction belongs to which entity) of the interactions ids (NULL: all), from their interaction_fact rows';
+    'the membership rule: entity_member rows (which counted interaction belongs to which entity) of the interactions ids, from their interaction_fact rows';
 
 
 -- ---------------------------------------------------------------------------
 -- Tie membership
 -- ---------------------------------------------------------------------------
 
--- relintel.tie_membership: the ties of the counted interactions of ids
--- (NULL: all), from their interaction_fact rows.  An interaction links
+-- relintel.tie_membership: the ties of the counted interactions of ids,
+-- from their interaction_fact rows.  An interaction links
 -- colleague u (a row of colleague) and external address x when it is an
 -- email whose sender is one of them and whose recipients include the other,
 -- or a meeting or call in which both take part; one with more than
@@ -247,7 +246,7 @@ BEGIN ATOMIC
             OR f.sender OPERATOR(pg_catalog.=) x.address);
 END;
 COMMENT ON FUNCTION relintel.tie_membership(bigint[]) IS
-    'the tie rule: tie_member rows (which counted interaction links colleague and external address) of the interactions ids (NULL: all), from their interaction_fact rows';
+    'the tie rule: tie_member rows (which counted interaction links colleague and external address) of the interactions ids, from their interaction_fact rows';
 
 
 -- ---------------------------------------------------------------------------

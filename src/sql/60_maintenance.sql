@@ -18,9 +18,11 @@
 --                          membership.
 --
 -- All of it is set-based: the rules of 30_membership.sql run once per
--- statement over the whole changed set, and each statement is planned for
--- the set it is given (EXECUTE), so one row costs index probes and a million
--- rows cost hash joins.
+-- statement over the whole changed set.  A set of more than 1,000
+-- interactions gets plans made for it (hash joins for a million rows); a
+-- smaller one reuses plans that the session made once for a few ids (index
+-- probes), since planning the rules costs more than running them on a few
+-- rows.
 --
 -- Pending: an interaction whose occurred_at is later than the time it is
 -- written is listed in relintel.pending_interaction; its membership is
@@ -64,11 +66,14 @@ CREATE FUNCTION relintel.maintain(inserted_ids bigint[], changed_ids bigint[],
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
+SET plan_cache_mode = auto
 SET relintel.health_half_life = '21'
 SET relintel.tie_half_life = '90'
 SET relintel.max_tie_participants = 10
 AS $$
 DECLARE
+    has_inserted boolean;                  -- whether there are new rows
+    has_changed boolean;                   -- whether there are changed rows
     entity_types relintel.entity_type[];   -- entity keys to recompute, with entity_ids
     entity_ids bigint[];
     colleague_ids bigint[];                -- tie keys to recompute, with addresses
@@ -78,31 +83,39 @@ BEGIN
     inserted_ids := coalesce(inserted_ids, '{}');
     changed_ids := coalesce(changed_ids, '{}');
     restated_ids := coalesce(restated_ids, '{}');
+    -- A small set reuses the plans this session made for small sets (made
+    -- once, for a few ids: index probes); a large one gets plans of its own,
+    -- made for its size (hash joins).  Set for this call only (the SET
+    -- clause above scopes it).  Measured in bench/run.sh maintenance: see
+    -- the README (single-row inserts).
+    PERFORM set_config('plan_cache_mode',
+                       CASE WHEN cardinality(inserted_ids) + cardinality(changed_ids)
+                                 + cardinality(restated_ids) <= 1000
+                            THEN 'force_generic_plan' ELSE 'force_custom_plan' END, true);
 
     -- A changed interaction changes the latency of the replies to it (those
     -- to a Message-ID it no longer has are added by the caller).
     IF cardinality(changed_ids) > 0 THEN
-        EXECUTE $q$
-            SELECT ARRAY(SELECT c FROM unnest($1) AS c
-                         UNION
-                         SELECT r.id FROM relintel.interaction AS p
-                           JOIN relintel.interaction AS r ON r.in_reply_to = p.message_id
-                          WHERE p.id = ANY ($1)
-                         EXCEPT
-                         SELECT n FROM unnest($2) AS n)
-        $q$ INTO changed_ids USING changed_ids, inserted_ids;
+        changed_ids := ARRAY(SELECT c FROM unnest(changed_ids) AS c
+                             UNION
+                             SELECT r.id FROM relintel.id_set(changed_ids) AS c
+                               JOIN relintel.interaction AS p ON p.id = c.id
+                               JOIN relintel.interaction AS r ON r.in_reply_to = p.message_id
+                             EXCEPT
+                             SELECT n FROM unnest(inserted_ids) AS n);
     END IF;
 
+    has_inserted := cardinality(inserted_ids) > 0;
+    has_changed := cardinality(changed_ids) > 0;
+
     -- Classification: new rows as they are; changed rows replaced.
-    IF cardinality(inserted_ids) > 0 THEN
-        EXECUTE 'INSERT INTO relintel.interaction_fact SELECT * FROM relintel.classify($1)'
-            USING inserted_ids;
+    IF has_inserted THEN
+        INSERT INTO relintel.interaction_fact SELECT * FROM relintel.classify(inserted_ids);
     END IF;
-    IF cardinality(changed_ids) > 0 THEN
-        EXECUTE 'DELETE FROM relintel.interaction_fact WHERE interaction_id = ANY ($1)'
-            USING changed_ids;
-        EXECUTE 'INSERT INTO relintel.interaction_fact SELECT * FROM relintel.classify($1)'
-            USING changed_ids;
+    IF has_changed THEN
+        DELETE FROM relintel.interaction_fact AS f
+         USING relintel.id_set(changed_ids) AS c WHERE f.interaction_id = c.id;
+        INSERT INTO relintel.interaction_fact SELECT * FROM relintel.classify(changed_ids);
     END IF;
 
     -- Entity membership: the new rows' written, their settled rows' states
@@ -112,19 +125,18 @@ BEGIN
     -- a large set is wild, and a hash anti-join sized by it took 137 s for
     -- 200,000 changed interactions, bench/backup.sh.)  One sorted upsert locks
     -- both kinds of keys (a key to recompute gets a NULL state to merge).
-    -- ($3 and $4 say whether there are new and changed rows: an empty side
-    -- behind its fence is not even planned.)
-    EXECUTE $q$
+    -- (has_inserted and has_changed fence off an empty side: a plan made
+    -- for the set does not even plan it, a kept plan does not run it.)
         WITH added AS (
             INSERT INTO relintel.entity_member
-            SELECT * FROM (SELECT * FROM relintel.entity_membership($1) OFFSET 0) AS n WHERE $3
+            SELECT * FROM (SELECT * FROM relintel.entity_membership(inserted_ids) OFFSET 0) AS n WHERE has_inserted
             RETURNING *
         ), fresh AS MATERIALIZED (
-            SELECT * FROM (SELECT * FROM relintel.entity_membership($2) OFFSET 0) AS c WHERE $4
+            SELECT * FROM (SELECT * FROM relintel.entity_membership(changed_ids) OFFSET 0) AS c WHERE has_changed
         ), removed AS (
             DELETE FROM relintel.entity_member AS m
              USING (SELECT s.entity_type, s.entity_id, s.interaction_id
-                      FROM relintel.entity_member AS s WHERE s.interaction_id = ANY ($2)
+                      FROM relintel.entity_member AS s WHERE s.interaction_id = ANY (changed_ids)
                     EXCEPT
                     SELECT f.entity_type, f.entity_id, f.interaction_id FROM fresh AS f) AS gone
              WHERE m.entity_type = gone.entity_type AND m.entity_id = gone.entity_id
@@ -147,7 +159,7 @@ BEGIN
             SELECT entity_type, entity_id FROM altered
             UNION
             SELECT m.entity_type, m.entity_id FROM relintel.entity_member AS m
-             WHERE m.interaction_id = ANY ($5)
+             WHERE m.interaction_id = ANY (restated_ids)
         ), merged AS (
             SELECT a.entity_type, a.entity_id,
                    relintel.health_agg(a.occurred_at, a.kind, a.outbound, a.duration,
@@ -167,25 +179,22 @@ BEGIN
                SET state = relintel.merge(h.state, EXCLUDED.state)
             RETURNING 1
         )
-        SELECT (SELECT array_agg(entity_type) FROM recomputed),
-               (SELECT array_agg(entity_id) FROM recomputed)
-          FROM (SELECT count(*) FROM locked) AS done
-    $q$ INTO entity_types, entity_ids
-        USING inserted_ids, changed_ids, cardinality(inserted_ids) > 0, cardinality(changed_ids) > 0,
-              restated_ids;
+        SELECT (SELECT array_agg(r.entity_type) FROM recomputed AS r),
+               (SELECT array_agg(r.entity_id) FROM recomputed AS r)
+          INTO entity_types, entity_ids
+          FROM (SELECT count(*) FROM locked) AS done;
 
     -- Tie membership, the same way.
-    EXECUTE $q$
         WITH added AS (
             INSERT INTO relintel.tie_member
-            SELECT * FROM (SELECT * FROM relintel.tie_membership($1) OFFSET 0) AS n WHERE $3
+            SELECT * FROM (SELECT * FROM relintel.tie_membership(inserted_ids) OFFSET 0) AS n WHERE has_inserted
             RETURNING *
         ), fresh AS MATERIALIZED (
-            SELECT * FROM (SELECT * FROM relintel.tie_membership($2) OFFSET 0) AS c WHERE $4
+            SELECT * FROM (SELECT * FROM relintel.tie_membership(changed_ids) OFFSET 0) AS c WHERE has_changed
         ), removed AS (
             DELETE FROM relintel.tie_member AS m
              USING (SELECT s.address, s.colleague_id, s.interaction_id
-                      FROM relintel.tie_member AS s WHERE s.interaction_id = ANY ($2)
+                      FROM relintel.tie_member AS s WHERE s.interaction_id = ANY (changed_ids)
                     EXCEPT
                     SELECT f.address, f.colleague_id, f.interaction_id FROM fresh AS f) AS gone
              WHERE m.address = gone.address AND m.colleague_id = gone.colleague_id
@@ -204,7 +213,7 @@ BEGIN
             SELECT colleague_id, address FROM altered
             UNION
             SELECT m.colleague_id, m.address FROM relintel.tie_member AS m
-             WHERE m.interaction_id = ANY ($5)
+             WHERE m.interaction_id = ANY (restated_ids)
         ), merged AS (
             SELECT a.colleague_id, a.address,
                    relintel.tie_agg(a.occurred_at, a.kind, a.outbound) AS state
@@ -223,12 +232,10 @@ BEGIN
                SET state = relintel.merge(t.state, EXCLUDED.state)
             RETURNING 1
         )
-        SELECT (SELECT array_agg(colleague_id) FROM recomputed),
-               (SELECT array_agg(address) FROM recomputed)
-          FROM (SELECT count(*) FROM locked) AS done
-    $q$ INTO colleague_ids, addresses
-        USING inserted_ids, changed_ids, cardinality(inserted_ids) > 0, cardinality(changed_ids) > 0,
-              restated_ids;
+        SELECT (SELECT array_agg(r.colleague_id) FROM recomputed AS r),
+               (SELECT array_agg(r.address) FROM recomputed AS r)
+          INTO colleague_ids, addresses
+          FROM (SELECT count(*) FROM locked) AS done;
 
     -- Recompute the locked keys from the stored membership, in statements
     -- that start after the locks.
@@ -617,42 +624,84 @@ $$;
 COMMENT ON FUNCTION relintel.catch_up() IS
     'folds pending interactions whose time has come into the maintained states, each exactly once; returns how many';
 
+-- relintel.interaction_ids_after: the next chunk of interaction ids, sorted:
+-- the first 100,000 greater than after (NULL: from the first).  rebuild()
+-- and verify() go through every interaction chunk by chunk, so that the
+-- rules always get an explicit set of bounded size.  Each chunk is planned
+-- for its own bound (a custom plan: "after IS NULL" folded away).
+CREATE FUNCTION relintel.interaction_ids_after(after bigint)
+RETURNS bigint[]
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+SET plan_cache_mode = force_custom_plan
+AS $$
+BEGIN
+    RETURN ARRAY(SELECT i.id FROM relintel.interaction AS i
+                  WHERE after IS NULL OR i.id > after
+                  ORDER BY i.id LIMIT 100000);
+END;
+$$;
+COMMENT ON FUNCTION relintel.interaction_ids_after(bigint) IS
+    'the next chunk (up to 100,000, sorted) of interaction ids greater than after (NULL: from the first)';
+
 -- relintel.verify: every difference between what is stored and a
 -- recomputation from the base tables, link by link: classification
 -- (interaction_fact against classify()), membership (entity_member and
 -- tie_member against the rules applied to the stored classification) and
 -- states (entity_health and tie against a fold of the stored membership).
--- There should be none.
+-- There should be none.  The first three go through the interactions chunk
+-- by chunk: the stored rows of the id range (lo, hi] against the rules
+-- applied to the chunk; the last range is open, so that stored rows of
+-- interactions that do not exist are reported too.  Each chunk is planned
+-- for itself (force_custom_plan: a plan kept from the first chunk would
+-- keep its NULL bounds).
 CREATE FUNCTION relintel.verify()
 RETURNS TABLE (kind text, key text, maintained text, recomputed text)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
+SET plan_cache_mode = force_custom_plan
 SET relintel.health_half_life = '21'
 SET relintel.tie_half_life = '90'
 SET relintel.max_tie_participants = 10
 AS $$
+DECLARE
+    chunk bigint[];
+    lo bigint;   -- the range (lo, hi] of this chunk; NULL: unbounded
+    hi bigint;
 BEGIN
     PERFORM relintel.use_stored_settings();
+    LOOP
+        chunk := relintel.interaction_ids_after(lo);
+        hi := chunk[cardinality(chunk)];
+        IF NOT EXISTS (SELECT 1 FROM relintel.interaction AS i WHERE i.id > hi) THEN
+            hi := NULL;
+        END IF;
+        RETURN QUERY
+        SELECT 'interaction_fact', coalesce(s.interaction_id, f.interaction_id)::text, s::text, f::text
+          FROM (SELECT * FROM relintel.interaction_fact AS x
+                 WHERE (lo IS NULL OR x.interaction_id > lo) AND (hi IS NULL OR x.interaction_id <= hi)) AS s
+          FULL JOIN relintel.classify(chunk) AS f ON f.interaction_id = s.interaction_id
+         WHERE s IS DISTINCT FROM f
+        UNION ALL
+        SELECT 'entity_member', coalesce(s.entity_type, f.entity_type)::text || ' ' || coalesce(s.entity_id, f.entity_id)
+               || ' ' || coalesce(s.interaction_id, f.interaction_id), s::text, f::text
+          FROM (SELECT * FROM relintel.entity_member AS x
+                 WHERE (lo IS NULL OR x.interaction_id > lo) AND (hi IS NULL OR x.interaction_id <= hi)) AS s
+          FULL JOIN relintel.entity_membership(chunk) AS f
+            ON f.entity_type = s.entity_type AND f.entity_id = s.entity_id AND f.interaction_id = s.interaction_id
+         WHERE s IS DISTINCT FROM f
+        UNION ALL
+        SELECT 'tie_member', coalesce(s.colleague_id, f.colleague_id)::text || ' ' || coalesce(s.address, f.address)
+               || ' ' || coalesce(s.interaction_id, f.interaction_id), s::text, f::text
+          FROM (SELECT * FROM relintel.tie_member AS x
+                 WHERE (lo IS NULL OR x.interaction_id > lo) AND (hi IS NULL OR x.interaction_id <= hi)) AS s
+          FULL JOIN relintel.tie_membership(chunk) AS f
+            ON f.address = s.address AND f.colleague_id = s.colleague_id AND f.interaction_id = s.interaction_id
+         WHERE s IS DISTINCT FROM f;
+        EXIT WHEN hi IS NULL;
+        lo := hi;
+    END LOOP;
     RETURN QUERY
-    SELECT 'interaction_fact', coalesce(s.interaction_id, f.interaction_id)::text, s::text, f::text
-      FROM relintel.interaction_fact AS s
-      FULL JOIN relintel.classify(NULL) AS f ON f.interaction_id = s.interaction_id
-     WHERE s IS DISTINCT FROM f
-    UNION ALL
-    SELECT 'entity_member', coalesce(s.entity_type, f.entity_type)::text || ' ' || coalesce(s.entity_id, f.entity_id)
-           || ' ' || coalesce(s.interaction_id, f.interaction_id), s::text, f::text
-      FROM relintel.entity_member AS s
-      FULL JOIN relintel.entity_membership(NULL) AS f
-        ON f.entity_type = s.entity_type AND f.entity_id = s.entity_id AND f.interaction_id = s.interaction_id
-     WHERE s IS DISTINCT FROM f
-    UNION ALL
-    SELECT 'tie_member', coalesce(s.colleague_id, f.colleague_id)::text || ' ' || coalesce(s.address, f.address)
-           || ' ' || coalesce(s.interaction_id, f.interaction_id), s::text, f::text
-      FROM relintel.tie_member AS s
-      FULL JOIN relintel.tie_membership(NULL) AS f
-        ON f.address = s.address AND f.colleague_id = s.colleague_id AND f.interaction_id = s.interaction_id
-     WHERE s IS DISTINCT FROM f
-    UNION ALL
     SELECT 'entity_health', coalesce(h.entity_type, f.entity_type)::text || ' ' || coalesce(h.entity_id, f.entity_id),
            h.state::text, f.state::text
       FROM relintel.entity_health AS h
@@ -700,16 +749,22 @@ COMMENT ON FUNCTION relintel.fold_ties() IS
     'tie_state of every colleague and external address over their settled stored membership';
 
 -- relintel.rebuild: classify every interaction and fold every key from
--- scratch (after a change of the stored settings, or to repair).
+-- scratch (after a change of the stored settings, or to repair).  The
+-- interactions are classified chunk by chunk, each chunk planned for itself
+-- (force_custom_plan: after five chunks a plan for no particular chunk
+-- would be kept, and it assumes a few ids).
 CREATE FUNCTION relintel.rebuild()
 RETURNS void
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+SET plan_cache_mode = force_custom_plan
 SET relintel.health_half_life = '21'
 SET relintel.tie_half_life = '90'
 SET relintel.max_tie_participants = 10
 AS $$
+DECLARE
+    chunk bigint[];   -- the interactions being classified (NULL: none yet)
 BEGIN
     PERFORM relintel.use_stored_settings();
     LOCK TABLE relintel.entity_health, relintel.tie IN EXCLUSIVE MODE;
@@ -721,9 +776,13 @@ BEGIN
     ON CONFLICT (interaction_id) DO NOTHING;
     DELETE FROM relintel.pending_interaction AS p
      WHERE NOT EXISTS (SELECT 1 FROM relintel.interaction AS i WHERE i.id = p.interaction_id);
-    INSERT INTO relintel.interaction_fact SELECT * FROM relintel.classify(NULL);
-    INSERT INTO relintel.entity_member SELECT * FROM relintel.entity_membership(NULL);
-    INSERT INTO relintel.tie_member SELECT * FROM relintel.tie_membership(NULL);
+    LOOP
+        chunk := relintel.interaction_ids_after(chunk[cardinality(chunk)]);
+        EXIT WHEN cardinality(chunk) = 0;
+        INSERT INTO relintel.interaction_fact SELECT * FROM relintel.classify(chunk);
+        INSERT INTO relintel.entity_member SELECT * FROM relintel.entity_membership(chunk);
+        INSERT INTO relintel.tie_member SELECT * FROM relintel.tie_membership(chunk);
+    END LOOP;
     INSERT INTO relintel.entity_health SELECT * FROM relintel.fold_entities();
     INSERT INTO relintel.tie SELECT * FROM relintel.fold_ties();
     ANALYZE relintel.interaction_fact, relintel.entity_member, relintel.tie_member,
