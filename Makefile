@@ -3,7 +3,7 @@ EXTENSION  = relintel
 EXTVERSION = 0.2.0
 
 MODULE_big = relintel
-OBJS = src/relintel.o src/settings.o src/address.o src/decay.o src/enums.o src/state_io.o src/alerts.o \
+OBJS = src/relintel.o src/settings.o src/id_set.o src/address.o src/decay.o src/enums.o src/state_io.o src/alerts.o \
        src/health.o src/tie.o src/trend.o src/interaction_check.o src/drop_guard.o
 
 # The install script is generated from the commented sections in src/sql/;

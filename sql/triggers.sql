@@ -530,6 +530,30 @@ SELECT relintel.interactions(state) AS n FROM relintel.entity_health
 SELECT count(*) AS mismatches FROM relintel.verify();
 SELECT t.check() AS problems;
 
+-- The interactions a maintenance statement works on (id_set): the elements
+-- of the array, as unnest gives them.  A plan made for a known array
+-- estimates its length; a plan kept for any array (the plans maintain()
+-- keeps for small sets) estimates one row, so that it probes indexes.
+SELECT * FROM relintel.id_set(ARRAY[3, 1, NULL, 2]::bigint[]);
+SELECT count(*) AS from_empty FROM relintel.id_set('{}');
+SELECT count(*) AS from_null FROM relintel.id_set(NULL);
+CREATE FUNCTION pg_temp.estimated_rows(query text) RETURNS float8
+LANGUAGE plpgsql AS $$
+DECLARE
+    plan json;
+BEGIN
+    EXECUTE 'EXPLAIN (FORMAT JSON) ' || query INTO plan;
+    RETURN (plan -> 0 -> 'Plan' ->> 'Plan Rows')::float8;
+END;
+$$;
+SELECT pg_temp.estimated_rows('SELECT * FROM relintel.id_set(ARRAY[1, 2, 3, 4, 5]::bigint[])') AS known_array;
+PREPARE ids_of(bigint[]) AS SELECT * FROM relintel.id_set($1);
+SET plan_cache_mode = force_generic_plan;
+SELECT pg_temp.estimated_rows('EXECUTE ids_of(''{1, 2, 3, 4, 5}'')') AS any_array;
+SET plan_cache_mode = force_custom_plan;
+SELECT pg_temp.estimated_rows('EXECUTE ids_of(''{1, 2, 3, 4, 5}'')') AS this_array;
+RESET plan_cache_mode;
+
 \c :regress_db
 SET client_min_messages = warning;
 DROP DATABASE regress_relintel_triggers;

@@ -52,16 +52,21 @@ COMMENT ON INDEX relintel.interaction_domains_idx IS 'the interactions of an ema
 -- Classification and replies
 -- ---------------------------------------------------------------------------
 
--- relintel.id_set: the interaction ids of a set (distinct), as rows: a join
--- with it is planned as index probes for a few ids and as a hash join for
--- many, its size known from the array's length (unlike "= ANY" of a long
--- array, or a semi-join, whose distinct count the planner would guess).
+-- relintel.id_set: the interaction ids of a set (distinct), as rows, as
+-- unnest: a join with it is planned as index probes for a few ids and as a
+-- hash join for many, its size known from the array's length (unlike "=
+-- ANY" of a long array, or a semi-join, whose distinct count the planner
+-- would guess).  A plan made for no particular array (a generic plan)
+-- assumes one id (src/id_set.c), so that it probes by index.
+CREATE FUNCTION relintel.id_set_rows(internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'relintel_id_set_support'
+    LANGUAGE C STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION relintel.id_set_rows(internal) IS
+    'planner support of id_set: its rows are the length of a constant array, else one';
 CREATE FUNCTION relintel.id_set(ids bigint[])
 RETURNS TABLE (id bigint)
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-BEGIN ATOMIC
-    SELECT x FROM pg_catalog.unnest(ids) AS x;
-END;
+    AS 'MODULE_PATHNAME', 'relintel_id_set'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE SUPPORT relintel.id_set_rows;
 COMMENT ON FUNCTION relintel.id_set(bigint[]) IS
     'the given interaction ids as rows';
 
@@ -330,7 +335,7 @@ END;
 COMMENT ON FUNCTION relintel.interactions_touching(text, jsonb[]) IS
     'interactions whose classification or membership a change of the given rows (jsonb, old and new versions) of a CRM or directory table may move';
 
-REVOKE ALL ON FUNCTION relintel.id_set(bigint[]), relintel.classify(bigint[]), relintel.entity_membership(bigint[]),
+REVOKE ALL ON FUNCTION relintel.id_set(bigint[]), relintel.id_set_rows(internal), relintel.classify(bigint[]), relintel.entity_membership(bigint[]),
                        relintel.tie_membership(bigint[]), relintel.interactions_touching(text, jsonb[])
     FROM PUBLIC;
 
