@@ -625,7 +625,7 @@ COMMENT ON FUNCTION relintel.catch_up() IS
     'folds pending interactions whose time has come into the maintained states, each exactly once; returns how many';
 
 -- relintel.interaction_ids_after: the next chunk of interaction ids, sorted:
--- the first 100,000 greater than after (NULL: from the first).  rebuild()
+-- the first 1,000,000 greater than after (NULL: from the first).  rebuild()
 -- and verify() go through every interaction chunk by chunk, so that the
 -- rules always get an explicit set of bounded size.  Each chunk is planned
 -- for its own bound (a custom plan: "after IS NULL" folded away).
@@ -638,11 +638,11 @@ AS $$
 BEGIN
     RETURN ARRAY(SELECT i.id FROM relintel.interaction AS i
                   WHERE after IS NULL OR i.id > after
-                  ORDER BY i.id LIMIT 100000);
+                  ORDER BY i.id LIMIT 1000000);
 END;
 $$;
 COMMENT ON FUNCTION relintel.interaction_ids_after(bigint) IS
-    'the next chunk (up to 100,000, sorted) of interaction ids greater than after (NULL: from the first)';
+    'the next chunk (up to 1,000,000, sorted) of interaction ids greater than after (NULL: from the first)';
 
 -- relintel.verify: every difference between what is stored and a
 -- recomputation from the base tables, link by link: classification
