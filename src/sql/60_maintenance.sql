@@ -644,6 +644,15 @@ $$;
 COMMENT ON FUNCTION relintel.interaction_ids_after(bigint) IS
     'the next chunk (up to 1,000,000, sorted) of interaction ids greater than after (NULL: from the first)';
 
+-- relintel.in_id_range: whether id is in the range (lo, hi]; a NULL bound is
+-- no bound.  Inlined: with constant bounds, an index range condition.
+CREATE FUNCTION relintel.in_id_range(id bigint, lo bigint, hi bigint)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN (lo IS NULL OR id OPERATOR(pg_catalog.>) lo) AND (hi IS NULL OR id OPERATOR(pg_catalog.<=) hi);
+COMMENT ON FUNCTION relintel.in_id_range(bigint, bigint, bigint) IS
+    'whether id is in the range (lo, hi], a NULL bound being no bound';
+
 -- relintel.verify: every difference between what is stored and a
 -- recomputation from the base tables, link by link: classification
 -- (interaction_fact against classify()), membership (entity_member and
@@ -678,23 +687,20 @@ BEGIN
         END IF;
         RETURN QUERY
         SELECT 'interaction_fact', coalesce(s.interaction_id, f.interaction_id)::text, s::text, f::text
-          FROM (SELECT * FROM relintel.interaction_fact AS x
-                 WHERE (lo IS NULL OR x.interaction_id > lo) AND (hi IS NULL OR x.interaction_id <= hi)) AS s
+          FROM (SELECT * FROM relintel.interaction_fact AS x WHERE relintel.in_id_range(x.interaction_id, lo, hi)) AS s
           FULL JOIN relintel.classify(chunk) AS f ON f.interaction_id = s.interaction_id
          WHERE s IS DISTINCT FROM f
         UNION ALL
         SELECT 'entity_member', coalesce(s.entity_type, f.entity_type)::text || ' ' || coalesce(s.entity_id, f.entity_id)
                || ' ' || coalesce(s.interaction_id, f.interaction_id), s::text, f::text
-          FROM (SELECT * FROM relintel.entity_member AS x
-                 WHERE (lo IS NULL OR x.interaction_id > lo) AND (hi IS NULL OR x.interaction_id <= hi)) AS s
+          FROM (SELECT * FROM relintel.entity_member AS x WHERE relintel.in_id_range(x.interaction_id, lo, hi)) AS s
           FULL JOIN relintel.entity_membership(chunk) AS f
             ON f.entity_type = s.entity_type AND f.entity_id = s.entity_id AND f.interaction_id = s.interaction_id
          WHERE s IS DISTINCT FROM f
         UNION ALL
         SELECT 'tie_member', coalesce(s.colleague_id, f.colleague_id)::text || ' ' || coalesce(s.address, f.address)
                || ' ' || coalesce(s.interaction_id, f.interaction_id), s::text, f::text
-          FROM (SELECT * FROM relintel.tie_member AS x
-                 WHERE (lo IS NULL OR x.interaction_id > lo) AND (hi IS NULL OR x.interaction_id <= hi)) AS s
+          FROM (SELECT * FROM relintel.tie_member AS x WHERE relintel.in_id_range(x.interaction_id, lo, hi)) AS s
           FULL JOIN relintel.tie_membership(chunk) AS f
             ON f.address = s.address AND f.colleague_id = s.colleague_id AND f.interaction_id = s.interaction_id
          WHERE s IS DISTINCT FROM f;
