@@ -70,8 +70,9 @@ RETURNS TABLE (id bigint)
 COMMENT ON FUNCTION relintel.id_set(bigint[]) IS
     'the given interaction ids as rows';
 
--- relintel.classify: one interaction_fact row per interaction of ids.  Participants = sender + recipients as a set, sorted; a participant
--- is internal when it is a colleague's email or its domain is in
+-- relintel.classify: one interaction_fact row per interaction of ids.
+-- Participants = sender + recipients as a set, sorted; a participant is
+-- internal when it is a colleague's email or its domain is in
 -- internal_domain.  An interaction counts when it has an internal and an
 -- external participant, and is outbound when its sender is internal.
 -- R replies to P when R.in_reply_to = P.message_id, both are emails that

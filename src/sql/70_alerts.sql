@@ -63,9 +63,8 @@ COMMENT ON FUNCTION relintel.alert_days(double precision) IS
 -- to the summaries of the five rules: its last engagement, the times of its
 -- engaged interactions of the year (for the median gap) and of its outbound
 -- emails, the count, first time and external participants of the last 30
--- days, its last and scheduled meetings and calls, and its health state 30
--- days ago and that of the 30 days since (their merge is the state now); the
--- rules are then comparisons.  Open opportunities
+-- days, its last and scheduled meetings and calls, and its health states
+-- now and 30 days ago; the rules are then comparisons.  Open opportunities
 -- without any interaction are read from opportunity (no_next_meeting).
 -- PL/pgSQL so that RETURN QUERY may use a parallel plan.
 CREATE FUNCTION relintel.alerts(as_of timestamptz DEFAULT pg_catalog.now())
@@ -111,12 +110,11 @@ BEGIN
                -- no_next_meeting: the last meeting or call, and any scheduled
                max(m.occurred_at) FILTER (WHERE m.kind <> 'email' AND m.occurred_at <= t) AS last_meeting,
                count(*) FILTER (WHERE m.kind <> 'email' AND m.occurred_at > t) AS scheduled,
-               -- health_drop: the state 30 days ago and that of the 30 days
-               -- since (merged below: the state now), each row folded once
+               -- health_drop: the states now and 30 days ago
                relintel.health_agg(m.occurred_at, m.kind, m.outbound, m.duration, m.reply_latency, m.sentiment)
-                   FILTER (WHERE m.occurred_at <= month_ago) AS state_then,
+                   FILTER (WHERE m.occurred_at <= t) AS state_now,
                relintel.health_agg(m.occurred_at, m.kind, m.outbound, m.duration, m.reply_latency, m.sentiment)
-                   FILTER (WHERE m.occurred_at > month_ago AND m.occurred_at <= t) AS state_since
+                   FILTER (WHERE m.occurred_at <= month_ago) AS state_then
           FROM (SELECT ei.entity_type, ei.entity_id, ei.kind, ei.occurred_at, ei.outbound,
                        ei.duration, ei.reply_latency, ei.sentiment,
                        (NOT ei.outbound OR ei.kind <> 'email') AS engaged
@@ -184,7 +182,7 @@ BEGIN
         SELECT h.entity_type, h.entity_id, 'health_drop', t,
                'score ' || h.score_then || ' → ' || h.score_now || ' in 30 days'
           FROM (SELECT os.entity_type, os.entity_id,
-                       relintel.score(relintel.merge(os.state_then, os.state_since), t) AS score_now,
+                       relintel.score(os.state_now, t) AS score_now,
                        relintel.score(os.state_then, month_ago) AS score_then
                   FROM open_s AS os
                  WHERE os.state_then IS NOT NULL) AS h
