@@ -109,3 +109,19 @@ SELECT proname, provolatile, proisstrict, proparallel
 FROM pg_proc
 WHERE proname IN ('normalize_address', 'address_or_null') AND pronamespace = 'relintel'::regnamespace
 ORDER BY proname;
+
+-- sorted_addresses(): what array_agg(DISTINCT a ORDER BY a) gives (classify()
+-- sorts each side of an interaction's participants with it), NULL last and
+-- once, in the argument's collation; one-dimensional arrays only (2202E).
+SELECT relintel.sorted_addresses(ARRAY['b@x.com', 'a@x.com', 'b@x.com', NULL, 'c@x.com', NULL]) AS with_nulls,
+       relintel.sorted_addresses('{}'::text[]) AS empty,
+       relintel.sorted_addresses(NULL) IS NULL AS null_is_null,
+       relintel.sorted_addresses(ARRAY['b', 'B', 'a'] COLLATE "C") AS in_c;
+SELECT count(*) AS arrays,
+       count(*) FILTER (WHERE relintel.sorted_addresses(given) IS NOT DISTINCT FROM expected) AS equal
+FROM (SELECT g, array_agg(CASE WHEN random() < 0.05 THEN NULL
+                               ELSE chr(97 + (random() * 5)::int) || '@' || chr(97 + (random() * 2)::int) END) AS given
+        FROM generate_series(1, 2000) AS g, generate_series(0, g % 9) AS n
+       GROUP BY g) AS t
+CROSS JOIN LATERAL (SELECT array_agg(DISTINCT x ORDER BY x) AS expected FROM unnest(t.given) AS x) AS e;
+SELECT pg_temp.try('SELECT relintel.sorted_addresses(''{{a,b},{c,d}}''::text[])') AS two_dimensions;

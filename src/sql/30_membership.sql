@@ -70,6 +70,14 @@ RETURNS TABLE (id bigint)
 COMMENT ON FUNCTION relintel.id_set(bigint[]) IS
     'the given interaction ids as rows';
 
+-- relintel.sorted_addresses: the distinct elements of an array, sorted (as
+-- array_agg(DISTINCT a ORDER BY a) gives them, without a sort per group).
+CREATE FUNCTION relintel.sorted_addresses(addresses text[]) RETURNS text[]
+    AS 'MODULE_PATHNAME', 'relintel_sorted_addresses'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION relintel.sorted_addresses(text[]) IS
+    'the distinct elements of a text array, sorted in its collation (one NULL last)';
+
 -- relintel.classify: one interaction_fact row per interaction of ids.
 -- Participants = sender + recipients as a set, sorted; a participant is
 -- internal when it is a colleague's email or its domain is in
@@ -77,59 +85,62 @@ COMMENT ON FUNCTION relintel.id_set(bigint[]) IS
 -- external participant, and is outbound when its sender is internal.
 -- R replies to P when R.in_reply_to = P.message_id, both are emails that
 -- count, their directions differ and R is not earlier than P; the latency is
--- R.occurred_at - P.occurred_at.  The mails that the interactions of ids
--- answer are classified too (from the base tables, as they are now), so the
--- answer does not depend on the order in which R and P were written.
+-- R.occurred_at - P.occurred_at.  The mail P that an interaction R answers
+-- is classified in the same pass, from the base tables as they are now (its
+-- participants are R's group's rows with own = false), so the answer does
+-- not depend on the order in which R and P were written, nor on whether P
+-- is in ids.
 CREATE FUNCTION relintel.classify(ids bigint[])
 RETURNS SETOF relintel.interaction_fact
 LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-    WITH target AS (
-        -- the interactions asked for, and the mails they answer
-        SELECT s.id, true AS asked FROM relintel.id_set(ids) AS s
-        UNION ALL
-        SELECT DISTINCT p.id, false
-          FROM relintel.id_set(ids) AS s
-          JOIN relintel.interaction AS r ON r.id OPERATOR(pg_catalog.=) s.id
-          JOIN relintel.interaction AS p ON p.message_id OPERATOR(pg_catalog.=) r.in_reply_to
-         WHERE NOT EXISTS (SELECT 1 FROM relintel.id_set(ids) AS o WHERE o.id OPERATOR(pg_catalog.=) p.id)
-    ), scope AS (
-        -- each participant once, internal when a colleague's email or at an
-        -- internal domain; participants sorted
+    SELECT s.id, s.kind, s.occurred_at, s.duration, s.sentiment, s.regarding_type, s.regarding_id,
+           s.sender, s.counts, s.outbound, s.internal_participants, s.external_participants,
+           CASE WHEN s.replies THEN s.parent_id END,
+           CASE WHEN s.replies THEN s.occurred_at OPERATOR(pg_catalog.-) s.parent_occurred_at END
+      FROM (SELECT k.*,
+                   k.counts AND k.parent_counts
+                   AND k.parent_outbound OPERATOR(pg_catalog.<>) k.outbound
+                   AND k.occurred_at OPERATOR(pg_catalog.>=) k.parent_occurred_at AS replies
+              FROM (SELECT g.*,
+                           (pg_catalog.cardinality(g.internal_participants) OPERATOR(pg_catalog.>) 0
+                            AND pg_catalog.cardinality(g.external_participants) OPERATOR(pg_catalog.>) 0) AS counts
+                      FROM (
+        -- each participant of the interaction (own) and of the mail it
+        -- answers (not own) once per row, internal when a colleague's email
+        -- or at an internal domain
         SELECT i.id, i.kind, i.occurred_at, i.duration, i.sentiment, i.regarding_type,
-               i.regarding_id, i.sender, i.message_id, i.in_reply_to, t.asked,
-               COALESCE(pg_catalog.array_agg(DISTINCT a.address ORDER BY a.address)
-                            FILTER (WHERE c.email IS NOT NULL OR d.domain IS NOT NULL), '{}') AS internal_participants,
-               COALESCE(pg_catalog.array_agg(DISTINCT a.address ORDER BY a.address)
-                            FILTER (WHERE c.email IS NULL AND d.domain IS NULL), '{}') AS external_participants,
+               i.regarding_id, i.sender, p.id AS parent_id, p.occurred_at AS parent_occurred_at,
+               COALESCE(relintel.sorted_addresses(pg_catalog.array_agg(a.address)
+                            FILTER (WHERE a.own AND (c.email IS NOT NULL OR d.domain IS NOT NULL))), '{}') AS internal_participants,
+               COALESCE(relintel.sorted_addresses(pg_catalog.array_agg(a.address)
+                            FILTER (WHERE a.own AND c.email IS NULL AND d.domain IS NULL)), '{}') AS external_participants,
                COALESCE(pg_catalog.bool_or(a.address OPERATOR(pg_catalog.=) i.sender
-                                           AND (c.email IS NOT NULL OR d.domain IS NOT NULL)), false) AS outbound
-          FROM target AS t
+                                           AND (c.email IS NOT NULL OR d.domain IS NOT NULL))
+                            FILTER (WHERE a.own), false) AS outbound,
+               COALESCE(pg_catalog.bool_or(c.email IS NOT NULL OR d.domain IS NOT NULL)
+                            FILTER (WHERE NOT a.own), false)
+               AND COALESCE(pg_catalog.bool_or(c.email IS NULL AND d.domain IS NULL)
+                                FILTER (WHERE NOT a.own), false) AS parent_counts,
+               COALESCE(pg_catalog.bool_or(a.address OPERATOR(pg_catalog.=) p.sender
+                                           AND (c.email IS NOT NULL OR d.domain IS NOT NULL))
+                            FILTER (WHERE NOT a.own), false) AS parent_outbound
+          FROM relintel.id_set(ids) AS t
           JOIN relintel.interaction AS i ON i.id OPERATOR(pg_catalog.=) t.id
-         CROSS JOIN LATERAL pg_catalog.unnest(pg_catalog.array_prepend(i.sender, i.recipients)) AS a(address)
+          LEFT JOIN relintel.interaction AS p
+                 ON p.message_id OPERATOR(pg_catalog.=) i.in_reply_to
+                AND p.kind OPERATOR(pg_catalog.=) 'email'
+                AND i.kind OPERATOR(pg_catalog.=) 'email'
+         CROSS JOIN LATERAL (SELECT x, true
+                               FROM pg_catalog.unnest(pg_catalog.array_prepend(i.sender, i.recipients)) AS x
+                             UNION ALL
+                             SELECT x, false
+                               FROM pg_catalog.unnest(pg_catalog.array_prepend(p.sender, p.recipients)) AS x)
+               AS a(address, own)
           LEFT JOIN relintel.colleague AS c ON c.email OPERATOR(pg_catalog.=) a.address
           LEFT JOIN relintel.internal_domain AS d
                  ON d.domain OPERATOR(pg_catalog.=) pg_catalog.split_part(a.address, '@', 2)
-         GROUP BY i.id, t.asked
-    ), fact AS (
-        SELECT s.*,
-               (pg_catalog.cardinality(s.internal_participants) OPERATOR(pg_catalog.>) 0
-                AND pg_catalog.cardinality(s.external_participants) OPERATOR(pg_catalog.>) 0) AS counts
-          FROM scope AS s
-    )
-    SELECT r.id, r.kind, r.occurred_at, r.duration, r.sentiment, r.regarding_type, r.regarding_id,
-           r.sender, r.counts, r.outbound, r.internal_participants, r.external_participants,
-           p.id, r.occurred_at OPERATOR(pg_catalog.-) p.occurred_at
-      FROM fact AS r
-      LEFT JOIN (SELECT * FROM fact AS p
-                  WHERE p.counts AND p.kind OPERATOR(pg_catalog.=) 'email' AND p.message_id IS NOT NULL) AS p
-             ON p.message_id OPERATOR(pg_catalog.=) r.in_reply_to
-            AND r.counts AND p.counts
-            AND r.kind OPERATOR(pg_catalog.=) 'email'
-            AND p.kind OPERATOR(pg_catalog.=) 'email'
-            AND p.outbound OPERATOR(pg_catalog.<>) r.outbound
-            AND r.occurred_at OPERATOR(pg_catalog.>=) p.occurred_at
-     WHERE r.asked;
+         GROUP BY i.id, p.id) AS g) AS k) AS s;
 END;
 COMMENT ON FUNCTION relintel.classify(bigint[]) IS
     'the classification rule: interaction_fact rows (participants by side, counts, outbound, reply and latency) of the interactions ids, from the base tables';
@@ -336,7 +347,8 @@ END;
 COMMENT ON FUNCTION relintel.interactions_touching(text, jsonb[]) IS
     'interactions whose classification or membership a change of the given rows (jsonb, old and new versions) of a CRM or directory table may move';
 
-REVOKE ALL ON FUNCTION relintel.id_set(bigint[]), relintel.id_set_rows(internal), relintel.classify(bigint[]), relintel.entity_membership(bigint[]),
+REVOKE ALL ON FUNCTION relintel.id_set(bigint[]), relintel.id_set_rows(internal), relintel.classify(bigint[]),
+                       relintel.sorted_addresses(text[]), relintel.entity_membership(bigint[]),
                        relintel.tie_membership(bigint[]), relintel.interactions_touching(text, jsonb[])
     FROM PUBLIC;
 
