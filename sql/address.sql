@@ -13,10 +13,21 @@ EXCEPTION WHEN OTHERS THEN
     RETURN SQLSTATE || ': ' || SQLERRM;
 END $$;
 
+-- Shows a value with every character outside printable ASCII as <U+XXXX>:
+-- psql versions disagree on the display width of invisible characters (a
+-- zero-width space, a byte order mark), which would move the columns.
+CREATE FUNCTION pg_temp.visible(value text) RETURNS text LANGUAGE sql AS $$
+    SELECT CASE WHEN value IS NOT NULL THEN
+           coalesce(string_agg(CASE WHEN c.ch ~ '^[ -~]$' THEN c.ch
+                                    ELSE format('<U+%s>', upper(lpad(to_hex(ascii(c.ch)), 4, '0'))) END,
+                               '' ORDER BY c.n), '') END
+    FROM regexp_split_to_table(value, '') WITH ORDINALITY AS c(ch, n)
+$$;
+
 -- Accepted forms: display name and angle brackets removed, surrounding white
 -- space trimmed, lower-cased.  Values are shown as JSON so that tabs and
--- newlines are visible.
-SELECT i, to_json(given) AS given, to_json(normalize_address(given)) AS normalized
+-- newlines are visible, and through pg_temp.visible().
+SELECT i, pg_temp.visible(to_json(given)::text) AS given, pg_temp.visible(to_json(normalize_address(given))::text) AS normalized
 FROM unnest(ARRAY[
     '"Ann Lee" <Ann.Lee@Fabrikam.COM>',      -- 1 the SPEC's example
     'Ann Lee <Ann.Lee@Fabrikam.COM>',        -- 2 unquoted display name
@@ -37,7 +48,8 @@ FROM unnest(ARRAY[
 ORDER BY i;
 
 -- Every rejection: SQLSTATE 22023 and the value quoted in the message.
-SELECT i, to_json(given) AS given, pg_temp.try(format('SELECT relintel.normalize_address(%L)', given)) AS outcome
+SELECT i, pg_temp.visible(to_json(given)::text) AS given,
+       pg_temp.visible(pg_temp.try(format('SELECT relintel.normalize_address(%L)', given))) AS outcome
 FROM unnest(ARRAY[
     'ann.fabrikam.com',              -- 1 no @
     'ann@lee@fabrikam.com',          -- 2 two @
@@ -84,8 +96,8 @@ SELECT address_domain(normalize_address('"Ann Lee" <Ann.Lee@Fabrikam.COM>')) AS 
 
 -- address_or_null(): the same rule on the same code path, NULL where
 -- normalize_address() raises 22023 (one value for each rejection reason).
-SELECT i, to_json(given) AS given, to_json(address_or_null(given)) AS or_null,
-       pg_temp.try(format('SELECT relintel.normalize_address(%L)', given)) AS normalize_address
+SELECT i, pg_temp.visible(to_json(given)::text) AS given, to_json(address_or_null(given)) AS or_null,
+       pg_temp.visible(pg_temp.try(format('SELECT relintel.normalize_address(%L)', given))) AS normalize_address
 FROM unnest(ARRAY[
     '"Ann Lee" <Ann.Lee@Fabrikam.COM>',      -- 1 accepted
     E'\u00A0<Bob@Contoso.com> ',             -- 2 accepted, trimmed
