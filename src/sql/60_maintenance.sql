@@ -387,10 +387,17 @@ BEGIN
     INSERT INTO relintel.pending_interaction (interaction_id, occurred_at)
     SELECT n.id, n.occurred_at FROM new_rows AS n WHERE n.occurred_at > now();
     inserted_ids := ARRAY(SELECT n.id FROM new_rows AS n);
+    -- The earlier replies to the new rows.  A join, not IN: message_id is
+    -- unique, so each reply comes once either way, but the join is estimated
+    -- from interaction's statistics of in_reply_to, where IN unique-ifies
+    -- the new rows' message ids at the 200 distinct values assumed of a
+    -- transition table and probes the index once per new row (500,000 rows
+    -- into 500,000: 3.5 s, against 1.2 s for the hash join the join gets;
+    -- one row still probes the index).
     EXECUTE $q$
         SELECT ARRAY(SELECT r.id FROM relintel.interaction AS r
-                      WHERE r.in_reply_to IN (SELECT n.message_id FROM new_rows AS n)
-                        AND NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.id = r.id))
+                       JOIN new_rows AS n ON r.in_reply_to = n.message_id
+                      WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.id = r.id))
     $q$ INTO answered_ids;
     PERFORM relintel.maintain(inserted_ids, answered_ids);
     RETURN NULL;
