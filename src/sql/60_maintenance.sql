@@ -397,7 +397,7 @@ BEGIN
     EXECUTE $q$
         SELECT ARRAY(SELECT r.id FROM relintel.interaction AS r
                        JOIN new_rows AS n ON r.in_reply_to = n.message_id
-                      WHERE NOT EXISTS (SELECT 1 FROM new_rows AS n WHERE n.id = r.id))
+                      WHERE NOT EXISTS (SELECT 1 FROM new_rows AS m WHERE m.id = r.id))
     $q$ INTO answered_ids;
     PERFORM relintel.maintain(inserted_ids, answered_ids);
     RETURN NULL;
