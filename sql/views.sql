@@ -148,16 +148,17 @@ SELECT attname, format_type(atttypid, atttypmod)
  ORDER BY attnum;
 
 -- The at-risk list sorts on the score alone: below the sort the plan
--- computes health_report() once per row, for the score (the sort key), and
--- every other column (another call each, which finds the row's report kept
--- by the first) only above it, for the rows the LIMIT keeps.
+-- computes score() once per row (the sort key) and no health_report(); every
+-- other column (one health_report() call each, which finds the row's report
+-- kept by score()) only above it, for the rows the LIMIT keeps.
 CREATE FUNCTION pg_temp.sort_node(plan json) RETURNS json LANGUAGE sql AS $$
     SELECT CASE WHEN plan->>'Node Type' = 'Sort' THEN plan
                 ELSE (SELECT pg_temp.sort_node(child) FROM json_array_elements(plan->'Plans') AS child
                        WHERE pg_temp.sort_node(child) IS NOT NULL LIMIT 1) END
 $$;
 CREATE FUNCTION pg_temp.at_risk_plan()
-RETURNS TABLE (sort_key text, report_calls_below_sort bigint, report_calls_in_plan bigint)
+RETURNS TABLE (sort_key text, score_calls_below_sort bigint, report_calls_below_sort bigint,
+               report_calls_in_plan bigint)
 LANGUAGE plpgsql AS $$
 DECLARE
     plan json;
@@ -169,6 +170,8 @@ BEGIN
     sort_plan := pg_temp.sort_node(plan->0->'Plan');
     RETURN QUERY
     SELECT sort_plan->'Sort Key'->>0,
+           (SELECT count(*) FROM json_array_elements_text(sort_plan->'Output') AS o
+             WHERE o LIKE '%relintel.score(%'),
            (SELECT count(*) FROM json_array_elements_text(sort_plan->'Output') AS o
              WHERE o LIKE '%health_report%'),
            (SELECT count(*) FROM json_array_elements_text(plan->0->'Plan'->'Output') AS o
