@@ -126,11 +126,16 @@ secs() { awk -v a="$1" 'BEGIN { printf "%.2f s", a / 1000 }'; }
 
 # dataset DB SCALE [OPPORTUNITIES]: make sure DB holds the generator's data
 # set for SCALE interactions (and SEED); generate it when it does not (the
-# time it took is printed).  Benchmarks reuse a data set across runs.
+# time it took is printed).  Benchmarks reuse a data set across runs, but not
+# across changes of the extension's SQL: a database keeps the views and
+# functions it was created with, so a data set made by other SQL would
+# measure that SQL (the checksum of the tree's install script is part of the
+# data set's description).
 # REBUILD=0: leave the maintained tables empty (saves the rebuild's time).
 dataset() {
-  local db=$1 scale=$2 opps=${3:-0} rebuild=${REBUILD:-1} want have started
-  want="scale=$scale seed=$SEED opportunities=$opps"
+  local db=$1 scale=$2 opps=${3:-0} rebuild=${REBUILD:-1} want have started sql_sum
+  sql_sum=$(cat "$repo_dir"/relintel--*.sql | md5sum | cut -c1-12)
+  want="scale=$scale seed=$SEED opportunities=$opps sql=$sql_sum"
   [ "$rebuild" = 1 ] || want="$want rebuild=0"
   have=$(psql -X -A -t -d "$db" -c "SELECT description FROM public.bench_dataset" 2>/dev/null || true)
   if [ "$have" != "$want" ]; then
