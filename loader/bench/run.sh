@@ -14,6 +14,11 @@ loader="$loader_dir/relintel-load"
 work=$(mktemp -d "${TMPDIR:-/tmp}/relintel-load-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 db=relintel_loader_bench
+if ! psql -X -q -d postgres -c "SELECT 1" >/dev/null; then
+  echo "no PostgreSQL server to run the benchmark on: set PGHOST, PGPORT and PGUSER for a server" \
+       "where the relintel extension is installed (bench/run.sh's cluster, for example)" >&2
+  exit 1
+fi
 
 # 50 colleagues at contoso.com write with 500 contacts at 20 customer
 # domains; a third of the mails answer the one before (In-Reply-To), one in
@@ -49,7 +54,7 @@ echo "generated $messages messages, $(($(stat -c %s "$work/bench.mbox") / 104857
 # fresh_database: (re)create the benchmark database with the extension and
 # a small CRM: one internal domain, 50 colleagues, 20 accounts, 500 contacts.
 fresh_database() {
-  dropdb --if-exists "$db" 2>/dev/null
+  dropdb --if-exists "$db"
   createdb -E UTF8 -T template0 --locale=C "$db"
   psql -X -q -d "$db" -v ON_ERROR_STOP=1 <<'SQL'
 CREATE EXTENSION relintel;

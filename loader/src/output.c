@@ -10,6 +10,15 @@
  * all, and running it again loads exactly what is missing. With --dry-run the COPY
  * lines go to stdout instead (the connection is still made: addresses.c
  * asks the server to normalize addresses).
+ *
+ * A batch is loaded while the next one is read: its INSERT and COMMIT are
+ * sent without waiting, and their result is collected before the next batch
+ * is sent (or at the end), so the server's work (the extension's triggers)
+ * and the parsing run on two cores at once. Address lookups go over a
+ * second connection, so that reading never waits for the batch in flight.
+ * Batches still commit one after the other, in input order, and a batch
+ * that fails is settled (retried item by item, or the load stopped) before
+ * the next one is sent.
  */
 #include "relintel_load.h"
 
@@ -27,25 +36,67 @@ static const char create_stage_sql[] =
 " sender text, recipients text[], subject text, message_id text, in_reply_to text"
 ") ON COMMIT DELETE ROWS";
 
+/* Sent without waiting: the commit follows the insert at once, so that
+ * the batch holds its locks no longer than the server needs. */
 static const char insert_from_stage_sql[] =
 "INSERT INTO relintel.interaction"
 " (kind, occurred_at, duration, sender, recipients, subject, message_id, in_reply_to)"
 " SELECT kind, occurred_at, duration, sender, recipients, subject, message_id, in_reply_to"
 " FROM " STAGE_TABLE
-" ON CONFLICT (message_id) DO NOTHING";
+" ON CONFLICT (message_id) DO NOTHING;"
+"COMMIT";
+
+/* Rows as COPY text with what locates each row and item in it. */
+typedef struct Batch
+{
+	GString    *text;			/* COPY text of the rows */
+	GArray	   *row_starts;		/* offset in text where each row starts */
+	GArray	   *row_origins;	/* Origin of each row */
+	GArray	   *item_starts;	/* index of the first row of each item */
+} Batch;
 
 static struct
 {
 	const Options *options;
-	PGconn	   *connection;
+	PGconn	   *connection;		/* loads the batches */
+	PGconn	   *lookup_connection;	/* address lookups (the same one for --dry-run) */
 	GHashTable *seen_ids;		/* message ids accepted in this run */
-	GString    *batch;			/* COPY text of the rows not yet loaded */
-	GArray	   *row_starts;		/* offset in batch where each row starts */
-	GArray	   *row_origins;	/* Origin of each row in batch */
-	GArray	   *item_starts;	/* index of the first row of each item in batch */
-	bool		item_open;		/* the current item has rows in batch */
+	Batch		pending;		/* rows read and not yet sent */
+	Batch		in_flight;		/* rows sent, their result not yet collected */
+	bool		in_flight_sent; /* in_flight's INSERT and COMMIT were sent */
+	bool		item_open;		/* the current item has rows in pending */
 	bool		failed;			/* a database error stopped the load */
 } output;
+
+/* Make an empty batch. */
+static void
+batch_init(Batch *batch)
+{
+	batch->text = g_string_sized_new(1 << 20);
+	batch->row_starts = g_array_new(FALSE, FALSE, sizeof(gsize));
+	batch->row_origins = g_array_new(FALSE, FALSE, sizeof(Origin));
+	batch->item_starts = g_array_new(FALSE, FALSE, sizeof(guint));
+}
+
+/* Empty a batch, keeping its memory. */
+static void
+batch_clear(Batch *batch)
+{
+	g_string_truncate(batch->text, 0);
+	g_array_set_size(batch->row_starts, 0);
+	g_array_set_size(batch->row_origins, 0);
+	g_array_set_size(batch->item_starts, 0);
+}
+
+/* Free a batch's memory. */
+static void
+batch_free(Batch *batch)
+{
+	g_string_free(batch->text, TRUE);
+	g_array_free(batch->row_starts, TRUE);
+	g_array_free(batch->row_origins, TRUE);
+	g_array_free(batch->item_starts, TRUE);
+}
 
 /* Free the strings of an interaction (not the struct itself). */
 void
@@ -200,11 +251,12 @@ run_command(const char *sql, char **error, char *sqlstate)
 	return ok;
 }
 
-/* Load rows of COPY text in one transaction. Returns true and sets
- * *inserted to the rows that were new; on failure rolls back and returns
+/* Start loading rows of COPY text in one transaction: BEGIN, COPY into
+ * the staging table, then send the INSERT and the COMMIT without waiting
+ * (finish_copy_text collects them). On failure rolls back and returns
  * false with the error in *error and the SQLSTATE in sqlstate. */
 static bool
-load_copy_text(const char *data, gsize length, long *inserted, char **error, char *sqlstate)
+start_copy_text(const char *data, gsize length, char **error, char *sqlstate)
 {
 	PGresult   *result;
 	bool		ok;
@@ -231,18 +283,52 @@ load_copy_text(const char *data, gsize length, long *inserted, char **error, cha
 		PQclear(result);
 	if (!ok)
 		goto fail;
-
-	result = PQexec(output.connection, insert_from_stage_sql);
-	ok = check_result(result, PGRES_COMMAND_OK, error, sqlstate);
-	if (ok)
-		*inserted = strtol(PQcmdTuples(result), NULL, 10);
-	PQclear(result);
-	if (ok && run_command("COMMIT", error, sqlstate))
+	if (PQsendQuery(output.connection, insert_from_stage_sql) == 1)
 		return true;
+	*error = g_strdup(PQerrorMessage(output.connection));
+	sqlstate[0] = '\0';
 
 fail:
 	run_command("ROLLBACK", NULL, NULL);
 	return false;
+}
+
+/* Wait for the INSERT and COMMIT that start_copy_text sent. Returns true
+ * and sets *inserted to the rows that were new; on failure rolls back and
+ * returns false with the error in *error and the SQLSTATE in sqlstate. */
+static bool
+finish_copy_text(long *inserted, char **error, char *sqlstate)
+{
+	PGresult   *result;
+	bool		ok;
+
+	*error = NULL;
+	result = PQgetResult(output.connection);
+	ok = check_result(result, PGRES_COMMAND_OK, error, sqlstate);
+	if (ok)
+		*inserted = strtol(PQcmdTuples(result), NULL, 10);
+	PQclear(result);
+	if (ok)
+	{
+		result = PQgetResult(output.connection);	/* the COMMIT */
+		ok = check_result(result, PGRES_COMMAND_OK, error, sqlstate);
+		PQclear(result);
+	}
+	while ((result = PQgetResult(output.connection)) != NULL)
+		PQclear(result);
+	if (ok)
+		return true;
+	run_command("ROLLBACK", NULL, NULL);
+	return false;
+}
+
+/* Load rows of COPY text in one transaction and wait for it (see
+ * start_copy_text and finish_copy_text). */
+static bool
+load_copy_text(const char *data, gsize length, long *inserted, char **error, char *sqlstate)
+{
+	return start_copy_text(data, length, error, sqlstate) &&
+		finish_copy_text(inserted, error, sqlstate);
 }
 
 /* True for errors caused by the data of some row (SQLSTATE classes 22 and
@@ -253,80 +339,141 @@ is_row_error(const char *sqlstate)
 	return strncmp(sqlstate, "22", 2) == 0 || strncmp(sqlstate, "23", 2) == 0;
 }
 
-/* Load the pending batch into the database (or print it for --dry-run). A
- * batch that fails on the data of a row is retried item by item (a message,
- * or all occurrences of an event, in one transaction), so that only the bad
- * items are left out, each reported with its file and position. */
+/* Account for a batch whose load ended (ok, with inserted new rows, or
+ * failed with error and sqlstate). A batch that failed on the data of a row
+ * is retried item by item (a message, or all occurrences of an event, in
+ * one transaction), so that only the bad items are left out, each reported
+ * with its file and position; any other failure stops the load. */
 static void
-flush_batch(void)
+settle_batch(const Batch *batch, bool ok, long inserted, const char *error, const char *sqlstate)
 {
-	guint		rows = output.row_starts->len;
-	guint		items = output.item_starts->len;
-	long		inserted = 0;
-	char	   *error = NULL;
-	char		sqlstate[6] = "";
+	guint		rows = batch->row_starts->len;
+	guint		items = batch->item_starts->len;
+	char	   *item_error = NULL;
+	char		item_sqlstate[6] = "";
 	guint		i;
 
-	if (rows == 0 || output.failed)
-		goto done;
-	if (output.options->dry_run)
-	{
-		fwrite(output.batch->str, 1, output.batch->len, stdout);
-		goto done;
-	}
-	if (load_copy_text(output.batch->str, output.batch->len, &inserted, &error, sqlstate))
+	if (ok)
 	{
 		counters.loaded += inserted;
 		counters.duplicates_in_database += rows - inserted;
-		goto done;
+		return;
 	}
 	if (!is_row_error(sqlstate))
 	{
 		report_warning("loading a batch of %u rows failed, the batch was rolled back:\n%s",
 					   rows, error);
 		output.failed = true;
-		g_free(error);
-		goto done;
+		return;
 	}
-	g_free(error);
 	for (i = 0; i < items && !output.failed; i++)
 	{
-		guint		first_row = g_array_index(output.item_starts, guint, i);
-		guint		end_row = i + 1 < items ? g_array_index(output.item_starts, guint, i + 1) : rows;
-		gsize		start = g_array_index(output.row_starts, gsize, first_row);
-		gsize		end = end_row < rows ? g_array_index(output.row_starts, gsize, end_row)
-			: output.batch->len;
+		guint		first_row = g_array_index(batch->item_starts, guint, i);
+		guint		end_row = i + 1 < items ? g_array_index(batch->item_starts, guint, i + 1) : rows;
+		gsize		start = g_array_index(batch->row_starts, gsize, first_row);
+		gsize		end = end_row < rows ? g_array_index(batch->row_starts, gsize, end_row)
+			: batch->text->len;
 
 		inserted = 0;
-		if (load_copy_text(output.batch->str + start, end - start, &inserted, &error, sqlstate))
+		if (load_copy_text(batch->text->str + start, end - start, &inserted, &item_error, item_sqlstate))
 		{
 			counters.loaded += inserted;
 			counters.duplicates_in_database += (end_row - first_row) - inserted;
 			continue;
 		}
-		if (is_row_error(sqlstate))
+		if (is_row_error(item_sqlstate))
 		{
-			report_rejected(&g_array_index(output.row_origins, Origin, first_row), error);
+			report_rejected(&g_array_index(batch->row_origins, Origin, first_row), item_error);
 			counters.rejected_by_database += (end_row - first_row) - 1;
 		}
 		else
 		{
-			report_warning("loading failed, the current item was rolled back:\n%s", error);
+			report_warning("loading failed, the current item was rolled back:\n%s", item_error);
 			output.failed = true;
 		}
-		g_free(error);
+		g_free(item_error);
+		item_error = NULL;
 	}
+}
+
+/* Wait for the batch in flight, if one was sent, and settle it. */
+static void
+finish_in_flight(void)
+{
+	long		inserted = 0;
+	char	   *error = NULL;
+	char		sqlstate[6] = "";
+	bool		ok;
+
+	if (!output.in_flight_sent)
+		return;
+	output.in_flight_sent = false;
+	ok = finish_copy_text(&inserted, &error, sqlstate);
+	settle_batch(&output.in_flight, ok, inserted, error, sqlstate);
+	g_free(error);
+	batch_clear(&output.in_flight);
+}
+
+/* Send the pending batch to the database (or print it for --dry-run),
+ * after the batch in flight is settled; the pending batch becomes the one
+ * in flight and reading goes on while the server loads it. */
+static void
+flush_batch(void)
+{
+	Batch		sent;
+	char	   *error = NULL;
+	char		sqlstate[6] = "";
+
+	finish_in_flight();
+	if (output.pending.row_starts->len == 0 || output.failed)
+		goto done;
+	if (output.options->dry_run)
+	{
+		fwrite(output.pending.text->str, 1, output.pending.text->len, stdout);
+		goto done;
+	}
+	sent = output.in_flight;	/* empty: swap, keeping both buffers */
+	output.in_flight = output.pending;
+	output.pending = sent;
+	if (start_copy_text(output.in_flight.text->str, output.in_flight.text->len, &error, sqlstate))
+	{
+		output.in_flight_sent = true;
+		goto done;
+	}
+	settle_batch(&output.in_flight, false, 0, error, sqlstate);
+	g_free(error);
+	batch_clear(&output.in_flight);
 
 done:
-	g_string_truncate(output.batch, 0);
-	g_array_set_size(output.row_starts, 0);
-	g_array_set_size(output.row_origins, 0);
-	g_array_set_size(output.item_starts, 0);
+	batch_clear(&output.pending);
 	output.item_open = false;
 }
 
-/* Connect, prepare the address lookup and (unless --dry-run) the staging
- * table; false with a message on stderr when the database cannot be used. */
+/* A new connection in UTF8 that reports warnings and errors only; NULL
+ * with a message on stderr when it fails. */
+static PGconn *
+connect_session(const char *const *keywords, const char *const *values)
+{
+	PGconn	   *connection = PQconnectdbParams(keywords, values, 1);
+	PGresult   *result = NULL;
+
+	if (PQstatus(connection) == CONNECTION_OK && PQsetClientEncoding(connection, "UTF8") == 0)
+		result = PQexec(connection, "SET client_min_messages = warning");
+	if (PQresultStatus(result) != PGRES_COMMAND_OK)
+	{
+		PQclear(result);
+		fprintf(stderr, "relintel-load: cannot connect to the database: %s",
+				PQerrorMessage(connection));
+		PQfinish(connection);
+		return NULL;
+	}
+	PQclear(result);
+	return connection;
+}
+
+/* Connect (twice unless --dry-run: batches and address lookups), prepare
+ * the address lookup and (unless --dry-run) the staging table; false with
+ * a message on stderr when the database cannot be used. */
 bool
 output_open(const Options *options)
 {
@@ -337,21 +484,16 @@ output_open(const Options *options)
 
 	output.options = options;
 	output.seen_ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	output.batch = g_string_sized_new(1 << 20);
-	output.row_starts = g_array_new(FALSE, FALSE, sizeof(gsize));
-	output.row_origins = g_array_new(FALSE, FALSE, sizeof(Origin));
-	output.item_starts = g_array_new(FALSE, FALSE, sizeof(guint));
+	batch_init(&output.pending);
+	batch_init(&output.in_flight);
 
-	output.connection = PQconnectdbParams(keywords, values, 1);
-	if (PQstatus(output.connection) != CONNECTION_OK)
-	{
-		fprintf(stderr, "relintel-load: cannot connect to the database: %s",
-				PQerrorMessage(output.connection));
+	output.connection = connect_session(keywords, values);
+	if (output.connection == NULL)
 		return false;
-	}
-	if (PQsetClientEncoding(output.connection, "UTF8") != 0 ||
-		!run_command("SET client_min_messages = warning", &error, sqlstate) ||
-		!addresses_open(output.connection, &error, sqlstate) ||
+	output.lookup_connection = options->dry_run ? output.connection : connect_session(keywords, values);
+	if (output.lookup_connection == NULL)
+		return false;
+	if (!addresses_open(output.lookup_connection, &error, sqlstate) ||
 		(!options->dry_run && !run_command(create_stage_sql, &error, sqlstate)))
 	{
 		fprintf(stderr, "relintel-load: cannot prepare the load: %s%s",
@@ -371,7 +513,7 @@ output_open(const Options *options)
 void
 output_accept(Interaction *row, const Origin *origin)
 {
-	guint		row_index = output.row_starts->len;
+	guint		row_index = output.pending.row_starts->len;
 
 	if (g_hash_table_contains(output.seen_ids, row->message_id))
 	{
@@ -382,11 +524,11 @@ output_accept(Interaction *row, const Origin *origin)
 	counters.accepted++;
 	data_span_add(row->occurred_at);
 	if (!output.item_open)
-		g_array_append_val(output.item_starts, row_index);
+		g_array_append_val(output.pending.item_starts, row_index);
 	output.item_open = true;
-	g_array_append_val(output.row_starts, output.batch->len);
-	g_array_append_val(output.row_origins, *origin);
-	append_copy_line(output.batch, row);
+	g_array_append_val(output.pending.row_starts, output.pending.text->len);
+	g_array_append_val(output.pending.row_origins, *origin);
+	append_copy_line(output.pending.text, row);
 }
 
 /* End the current item (a message, or an event with all its occurrences):
@@ -396,7 +538,7 @@ void
 output_item_end(void)
 {
 	output.item_open = false;
-	if (output.row_starts->len >= (guint) output.options->batch_size)
+	if (output.pending.row_starts->len >= (guint) output.options->batch_size)
 		flush_batch();
 }
 
@@ -423,14 +565,15 @@ output_close(void)
 	bool		ok;
 
 	flush_batch();
+	finish_in_flight();
 	ok = !output.failed;
+	if (output.lookup_connection != NULL && output.lookup_connection != output.connection)
+		PQfinish(output.lookup_connection);
 	if (output.connection != NULL)
 		PQfinish(output.connection);
-	output.connection = NULL;
+	output.connection = output.lookup_connection = NULL;
 	g_hash_table_destroy(output.seen_ids);
-	g_string_free(output.batch, TRUE);
-	g_array_free(output.row_starts, TRUE);
-	g_array_free(output.row_origins, TRUE);
-	g_array_free(output.item_starts, TRUE);
+	batch_free(&output.pending);
+	batch_free(&output.in_flight);
 	return ok;
 }

@@ -696,6 +696,31 @@ out=$("$loader" --quiet --dsn "dbname=$bare_db" "$work/explode.mbox" 2>&1)
 is "$?" 1 "a database without the extension: exit status 1"
 contains "$out" "CREATE EXTENSION relintel" "... with a hint to create the extension"
 
+# ---------------------------------------------------------------- batches in flight
+# A batch is loaded while the next one is read, over two sessions (batches
+# and address lookups); batches still commit one after the other, whole and
+# in input order. A statement trigger logs each batch as it is inserted.
+query "$fail_db" "DELETE FROM relintel.interaction;
+CREATE TABLE public.batch_log (n serial, first_subject text, row_count bigint, loader_sessions bigint);
+CREATE FUNCTION public.log_batch() RETURNS trigger LANGUAGE plpgsql AS \$\$
+BEGIN
+  INSERT INTO public.batch_log (first_subject, row_count, loader_sessions)
+  SELECT min(subject), count(*),
+         (SELECT count(*) FROM pg_stat_activity WHERE application_name = 'relintel-load')
+    FROM new_rows;
+  RETURN NULL;
+END \$\$;
+CREATE TRIGGER log_batch AFTER INSERT ON relintel.interaction
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.log_batch()"
+make_mbox o o1 o2 o3 o4 o5 o6 o7 o8 o9 >"$work/order.mbox"
+"$loader" --quiet --batch-size 2 --dsn "dbname=$fail_db" "$work/order.mbox" 2>"$work/order.err"
+is "$?" 0 "batches in flight: a load of 9 messages in batches of 2 exits 0"
+is "$(query "$fail_db" "SELECT string_agg(first_subject || ':' || row_count, ' ' ORDER BY n) FROM public.batch_log")" \
+  "o1:2 o3:2 o5:2 o7:2 o9:1" "... each batch is inserted whole, one after the other, in input order"
+is "$(query "$fail_db" "SELECT string_agg(DISTINCT loader_sessions::text, ',') FROM public.batch_log")" \
+  "2" "... while the loader holds two sessions (batches, address lookups)"
+query "$fail_db" "DROP TRIGGER log_batch ON relintel.interaction; DROP TABLE public.batch_log; DROP FUNCTION public.log_batch()"
+
 # ---------------------------------------------------------------- interrupted load
 # A load killed with SIGKILL after some batches committed, then run again,
 # ends with exactly the rows of one clean run; a recurring event (one input
