@@ -154,6 +154,42 @@ SELECT * FROM relintel.alerts('2026-06-02 00:00+00') WHERE entity_type = 'contac
 SELECT kind, count(*) FROM relintel.verify() GROUP BY kind;
 SELECT count(*) AS memberships FROM relintel.entity_member;
 
+-- alert_summary_agg, the grouped pass, on rows given in no particular order,
+-- at T = 2026-06-01 (month_ago 05-02, year_ago 2025-06-01):
+--   2026-03-01 outbound email: later answered by the 03-05 meeting, so not unanswered
+--   2026-05-25, 05-20 outbound emails: unanswered, the first on 05-20
+--   2026-01-10 inbound email, 03-05 meeting: engaged in the year, gap 54 days
+--   2025-03-01 inbound email: engaged, before the year
+--   2026-06-10 call: scheduled; 2026-06-11 outbound email: pending, ignored
+--   a row without kind: ignored
+CREATE TEMP TABLE summary_rows (t timestamptz, k relintel.interaction_kind, o boolean);
+INSERT INTO summary_rows VALUES
+    ('2026-03-01 09:00+00', 'email', true), ('2026-05-25 09:00+00', 'email', true),
+    ('2026-01-10 09:00+00', 'email', false), ('2026-06-10 09:00+00', 'call', true),
+    ('2026-03-05 09:00+00', 'meeting', true), ('2025-03-01 09:00+00', 'email', false),
+    ('2026-05-20 09:00+00', 'email', true), ('2026-06-11 09:00+00', 'email', true),
+    ('2026-04-01 09:00+00', NULL, true);
+SELECT (a).last_engaged, (a).engaged_year, (a).typical_gap / 86400 AS typical_gap_days,
+       (a).unanswered, (a).first_unanswered, (a).last_meeting, (a).scheduled,
+       (a).state_now OPERATOR(relintel.=) h_now AS state_now_is_health_agg,
+       (a).state_then OPERATOR(relintel.=) h_then AS state_then_is_health_agg,
+       relintel.interactions((a).state_now) AS n_now, relintel.interactions((a).state_then) AS n_then
+  FROM (SELECT relintel.alert_summary_agg(t, k, o, NULL, NULL, NULL,
+                                          '2026-06-01', '2026-05-02', '2025-06-01') AS a,
+               relintel.health_agg(t, k, o, NULL, NULL, NULL) FILTER (WHERE t <= '2026-06-01') AS h_now,
+               relintel.health_agg(t, k, o, NULL, NULL, NULL) FILTER (WHERE t <= '2026-05-02') AS h_then
+          FROM summary_rows) AS s;
+-- Only pending rows (T = 2025-01-01): no engagement, no state; the call and the
+-- meeting are scheduled.
+SELECT (relintel.alert_summary_agg(t, k, o, NULL, NULL, NULL, '2025-01-01', '2024-12-02', '2024-01-01')).*
+  FROM summary_rows;
+-- T, month_ago and year_ago must be given and finite.
+SAVEPOINT bad_time;
+SELECT relintel.alert_summary_agg(t, k, o, NULL, NULL, NULL, NULL, '2026-05-02', '2025-06-01') FROM summary_rows;
+ROLLBACK TO SAVEPOINT bad_time;
+SELECT relintel.alert_summary_agg(t, k, o, NULL, NULL, NULL, '2026-06-01', 'infinity', '2025-06-01') FROM summary_rows;
+ROLLBACK TO SAVEPOINT bad_time;
+
 -- median_gap: odd and even counts, ties, NULLs, too few.
 SELECT relintel.median_gap('{2026-01-01, 2026-01-03, 2026-01-04}') / 86400 AS odd,       -- gaps 2 1 -> 1.5
        relintel.median_gap('{2026-01-04, 2026-01-01, 2026-01-03, 2026-01-10}') / 86400 AS even,  -- 2 1 6 -> 2

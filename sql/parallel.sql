@@ -84,4 +84,61 @@ JOIN (SELECT entity, health_agg(t, k, o, dur, lat, s) AS h, tie_agg(t, k, o) AS 
       FROM par_ix WHERE t >= '2025-12-01' GROUP BY entity) b USING (entity)
 JOIN ser s USING (entity);
 
+-- alert_summary_agg (the alerts' grouped pass) under parallel query (partial
+-- summaries serialized, combined) and serially, against the same figures
+-- computed in plain SQL: at T = 2026-04-01 (later rows are pending).
+SET max_parallel_workers_per_gather = 2;
+EXPLAIN (COSTS OFF)
+SELECT entity, alert_summary_agg(t, k, o, dur, lat, s, '2026-04-01', '2026-03-02', '2025-04-01')
+FROM par_ix GROUP BY entity;
+CREATE TEMP TABLE par_summary AS
+SELECT entity, alert_summary_agg(t, k, o, dur, lat, s, '2026-04-01', '2026-03-02', '2025-04-01') AS a
+FROM par_ix GROUP BY entity;
+SET max_parallel_workers_per_gather = 0;
+CREATE TEMP TABLE ser_summary AS
+SELECT entity, alert_summary_agg(t, k, o, dur, lat, s, '2026-04-01', '2026-03-02', '2025-04-01') AS a
+FROM par_ix GROUP BY entity;
+CREATE TEMP TABLE sql_summary AS
+WITH x AS (
+    SELECT entity,
+           max(t) FILTER (WHERE (k <> 'email' OR NOT o) AND t <= '2026-04-01') AS last_engaged,
+           count(*) FILTER (WHERE (k <> 'email' OR NOT o) AND t <= '2026-04-01' AND t > '2025-04-01') AS engaged_year,
+           median_gap(array_agg(t) FILTER (WHERE (k <> 'email' OR NOT o) AND t <= '2026-04-01'
+                                             AND t > '2025-04-01')) AS typical_gap,
+           max(t) FILTER (WHERE k <> 'email' AND t <= '2026-04-01') AS last_meeting,
+           count(*) FILTER (WHERE k <> 'email' AND t > '2026-04-01') AS scheduled,
+           health_agg(t, k, o, dur, lat, s) FILTER (WHERE t <= '2026-04-01') AS state_now,
+           health_agg(t, k, o, dur, lat, s) FILTER (WHERE t <= '2026-03-02') AS state_then
+      FROM par_ix GROUP BY entity
+), unanswered AS (   -- the outbound emails after the last engagement
+    SELECT x.entity, count(u.t) AS unanswered, min(u.t) AS first_unanswered
+      FROM x
+      LEFT JOIN par_ix AS u
+             ON u.entity = x.entity AND u.k = 'email' AND u.o AND u.t <= '2026-04-01'
+            AND u.t > coalesce(x.last_engaged, '-infinity')
+     GROUP BY x.entity
+)
+SELECT * FROM x JOIN unanswered USING (entity);
+SELECT count(*) AS entities,
+       count(*) FILTER (WHERE (p.a).last_engaged IS NOT DISTINCT FROM (q.a).last_engaged AND (p.a).engaged_year = (q.a).engaged_year
+                          AND (p.a).typical_gap IS NOT DISTINCT FROM (q.a).typical_gap AND (p.a).unanswered = (q.a).unanswered
+                          AND (p.a).first_unanswered IS NOT DISTINCT FROM (q.a).first_unanswered
+                          AND (p.a).last_meeting IS NOT DISTINCT FROM (q.a).last_meeting AND (p.a).scheduled = (q.a).scheduled
+                          AND (p.a).state_now = (q.a).state_now AND (p.a).state_then = (q.a).state_then
+                          AND score((p.a).state_now, '2026-04-01') = score((q.a).state_now, '2026-04-01')
+                          AND score((p.a).state_then, '2026-03-02') = score((q.a).state_then, '2026-03-02'))
+         AS parallel_equals_serial,
+       count(*) FILTER (WHERE (q.a).last_engaged IS NOT DISTINCT FROM x.last_engaged AND (q.a).engaged_year = x.engaged_year
+                          AND (q.a).typical_gap IS NOT DISTINCT FROM x.typical_gap AND (q.a).unanswered = x.unanswered
+                          AND (q.a).first_unanswered IS NOT DISTINCT FROM x.first_unanswered
+                          AND (q.a).last_meeting IS NOT DISTINCT FROM x.last_meeting AND (q.a).scheduled = x.scheduled
+                          AND (q.a).state_now = x.state_now AND (q.a).state_then = x.state_then
+                          AND score((q.a).state_now, '2026-04-01') = score(x.state_now, '2026-04-01')
+                          AND score((q.a).state_then, '2026-03-02') = score(x.state_then, '2026-03-02'))
+         AS serial_equals_sql,
+       count(*) FILTER (WHERE x.unanswered >= 2) > 10 AS some_unanswered,
+       count(DISTINCT x.scheduled) > 1 AS scheduled_vary,
+       count(*) FILTER (WHERE x.last_meeting IS NULL) AS without_meetings
+FROM par_summary p JOIN ser_summary q USING (entity) JOIN sql_summary x USING (entity);
+
 DROP TABLE par_ix;

@@ -31,7 +31,7 @@
 #include "utils/float.h"
 
 /* The health of one entity, with sums decayed to last_at. */
-typedef struct HealthState
+struct HealthState
 {
 	int32		vl_len_;		/* varlena header */
 	uint8		version;		/* RELINTEL_STATE_VERSION */
@@ -52,7 +52,7 @@ typedef struct HealthState
 	double		sentiment_n;	/* S_n: decayed count of interactions with a sentiment */
 	int64		week;			/* week_index(last_at): slot 0 of the weekly counts */
 	int32		weekly[KIND_COUNT][TREND_WEEKS];	/* interactions per kind in weeks week - slot */
-} HealthState;
+};
 
 #define HEALTH_TYPE_NAME "health_state"
 
@@ -399,18 +399,6 @@ check_not_negative(const Interval *span, const char *what)
 						DatumGetCString(DirectFunctionCall1(interval_out, IntervalPGetDatum(span))))));
 }
 
-/* One interaction (or the response part alone of one) as a transition folds it in. */
-typedef struct HealthRow
-{
-	TimestampTz at;				/* occurred_at */
-	int			kind;			/* InteractionKind, or -1 for a response alone (n unchanged) */
-	bool		outbound;
-	bool		has_response;	/* a reply: response_hours is its latency */
-	double		response_hours;
-	bool		has_sentiment;
-	double		sentiment;		/* -1..1 */
-} HealthRow;
-
 /* Read the reply latency argument into a row, in hours, refusing a negative one. */
 static void
 set_response(HealthRow *row, const Interval *latency)
@@ -521,7 +509,7 @@ health_add_row(HealthState *state, const HealthRow *row)
 static Datum
 health_fold_row(FunctionCallInfo fcinfo, const HealthRow *row)
 {
-	HealthState *state;
+	HealthState *state = NULL;
 
 	if (!PG_ARGISNULL(0) && AggCheckCallContext(fcinfo, NULL))
 		state = (HealthState *) PG_GETARG_POINTER(0);
@@ -530,7 +518,18 @@ health_fold_row(FunctionCallInfo fcinfo, const HealthRow *row)
 		state = state_alloc(sizeof(HealthState));
 		memcpy(VARDATA(state), VARDATA(PG_GETARG_HEALTH(0)), sizeof(HealthState) - VARHDRSZ);
 	}
-	else
+	PG_RETURN_POINTER(health_fold(state, row));
+}
+
+/*
+ * Add one row into `state` in place and return it; with no state (NULL), a
+ * new empty one at the row's time, in the current memory context, at the
+ * half-life of relintel.health_half_life.
+ */
+HealthState *
+health_fold(HealthState *state, const HealthRow *row)
+{
+	if (state == NULL)
 	{
 		state = state_alloc(sizeof(HealthState));
 		state->version = RELINTEL_STATE_VERSION;
@@ -540,7 +539,7 @@ health_fold_row(FunctionCallInfo fcinfo, const HealthRow *row)
 		state->week = week_index(row->at);
 	}
 	health_add_row(state, row);
-	PG_RETURN_POINTER(state);
+	return state;
 }
 
 PG_FUNCTION_INFO_V1(health_agg_transfn);
@@ -553,29 +552,44 @@ PG_FUNCTION_INFO_V1(health_agg_transfn);
 Datum
 health_agg_transfn(PG_FUNCTION_ARGS)
 {
-	HealthRow	row = {0};
+	HealthRow	row;
 
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
+	if (!health_row_from_args(fcinfo, 1, &row))
 	{
 		if (PG_ARGISNULL(0))
 			PG_RETURN_NULL();
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	row.at = PG_GETARG_TIMESTAMPTZ(1);
-	check_state_time(row.at, "occurred_at");
-	row.kind = kind_from_datum(fcinfo, PG_GETARG_DATUM(2));
-	row.outbound = PG_GETARG_BOOL(3);
-	if (!PG_ARGISNULL(4))
-		check_not_negative(PG_GETARG_INTERVAL_P(4), "duration");
-	if (!PG_ARGISNULL(5))
-		set_response(&row, PG_GETARG_INTERVAL_P(5));
-	if (!PG_ARGISNULL(6))
-	{
-		check_sentiment(PG_GETARG_FLOAT4(6));
-		row.has_sentiment = true;
-		row.sentiment = PG_GETARG_FLOAT4(6);
-	}
 	return health_fold_row(fcinfo, &row);
+}
+
+/*
+ * Read the six interaction arguments from `first` on (occurred_at, kind,
+ * outbound, duration, reply_latency, sentiment) into `row`, checking each as
+ * health_agg does; false when occurred_at, kind or outbound is NULL (the
+ * row is ignored).
+ */
+bool
+health_row_from_args(FunctionCallInfo fcinfo, int first, HealthRow *row)
+{
+	memset(row, 0, sizeof(HealthRow));
+	if (PG_ARGISNULL(first) || PG_ARGISNULL(first + 1) || PG_ARGISNULL(first + 2))
+		return false;
+	row->at = PG_GETARG_TIMESTAMPTZ(first);
+	check_state_time(row->at, "occurred_at");
+	row->kind = kind_from_datum(fcinfo, PG_GETARG_DATUM(first + 1));
+	row->outbound = PG_GETARG_BOOL(first + 2);
+	if (!PG_ARGISNULL(first + 3))
+		check_not_negative(PG_GETARG_INTERVAL_P(first + 3), "duration");
+	if (!PG_ARGISNULL(first + 4))
+		set_response(row, PG_GETARG_INTERVAL_P(first + 4));
+	if (!PG_ARGISNULL(first + 5))
+	{
+		check_sentiment(PG_GETARG_FLOAT4(first + 5));
+		row->has_sentiment = true;
+		row->sentiment = PG_GETARG_FLOAT4(first + 5);
+	}
+	return true;
 }
 
 PG_FUNCTION_INFO_V1(health_response_transfn);
@@ -627,15 +641,43 @@ health_merge(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(left);
 	}
 	if (left != NULL && AggCheckCallContext(fcinfo, NULL))
-	{
-		health_merge_into(left, right);
-		PG_RETURN_POINTER(left);
-	}
-	result = state_alloc(sizeof(HealthState));
-	memcpy(VARDATA(result), VARDATA(left == NULL ? right : left), sizeof(HealthState) - VARHDRSZ);
-	if (left != NULL)
-		health_merge_into(result, right);
-	PG_RETURN_POINTER(result);
+		PG_RETURN_POINTER(health_combine(left, right));
+	result = left == NULL ? NULL : health_from_bytes((const char *) left);
+	PG_RETURN_POINTER(health_combine(result, right));
+}
+
+/*
+ * Merge state `source` into `target` in place and return it; with no target
+ * (NULL), a copy of `source` in the current memory context.
+ */
+HealthState *
+health_combine(HealthState *target, const HealthState *source)
+{
+	if (target == NULL)
+		return health_from_bytes((const char *) source);
+	health_merge_into(target, source);
+	return target;
+}
+
+/* The size in bytes of every health_state (a fixed-size varlena). */
+Size
+health_state_size(void)
+{
+	return sizeof(HealthState);
+}
+
+/*
+ * A copy, in the current memory context, of the health_state whose bytes
+ * (varlena header included, not detoasted, possibly unaligned) start at
+ * `bytes`: a state this module made, so its invariants are not checked.
+ */
+HealthState *
+health_from_bytes(const char *bytes)
+{
+	HealthState *state = state_alloc(sizeof(HealthState));
+
+	memcpy(VARDATA(state), bytes + VARHDRSZ, sizeof(HealthState) - VARHDRSZ);
+	return state;
 }
 
 /* Weekly series c_0 (oldest) .. c_11 of the 12 complete weeks before the week of `at`. */

@@ -105,6 +105,27 @@ extern InteractionKind kind_from_datum(FunctionCallInfo fcinfo, Datum kind);
 extern Datum enum_datum(FunctionCallInfo fcinfo, const char *type_name, const char *label);
 extern TupleDesc call_result_descriptor(FunctionCallInfo fcinfo, const char *function_name);
 
+/* health.c: folding interactions into a health_state (the struct stays private) */
+typedef struct HealthState HealthState;
+
+/* One interaction (or the response part alone of one) as a transition folds it in. */
+typedef struct HealthRow
+{
+	TimestampTz at;				/* occurred_at */
+	int			kind;			/* InteractionKind, or -1 for a response alone (n unchanged) */
+	bool		outbound;
+	bool		has_response;	/* a reply: response_hours is its latency */
+	double		response_hours;
+	bool		has_sentiment;
+	double		sentiment;		/* -1..1 */
+} HealthRow;
+
+extern bool health_row_from_args(FunctionCallInfo fcinfo, int first, HealthRow *row);
+extern HealthState *health_fold(HealthState *state, const HealthRow *row);
+extern HealthState *health_combine(HealthState *target, const HealthState *source);
+extern HealthState *health_from_bytes(const char *bytes);
+extern Size health_state_size(void);
+
 /* state_io.c: reading and writing the text form of states */
 typedef struct StateReader
 {

@@ -47,6 +47,80 @@ CREATE FUNCTION relintel.median_gap(times timestamptz[]) RETURNS float8
 COMMENT ON FUNCTION relintel.median_gap(timestamptz[]) IS
     'median of the gaps between consecutive sorted timestamps, in seconds (mean of the middle two for an even count); NULL with fewer than two';
 
+-- relintel.alert_summary: what one entity's rows say about its alerts at T,
+-- the result of alert_summary_agg (see src/alerts.c).
+CREATE TYPE relintel.alert_summary AS (
+    last_engaged     timestamptz,              -- latest engaged interaction up to T (inbound, or a meeting or call)
+    engaged_year     integer,                  -- engaged interactions in the 365 days before T
+    typical_gap      double precision,         -- median of their gaps, in seconds (NULL with fewer than two)
+    unanswered       bigint,                   -- outbound emails up to T later than last_engaged (all of them without one)
+    first_unanswered timestamptz,              -- the first of those
+    last_meeting     timestamptz,              -- latest meeting or call up to T
+    scheduled        bigint,                   -- meetings and calls after T
+    state_now        relintel.health_state,    -- health_agg of the interactions up to T
+    state_then       relintel.health_state     -- health_agg of the interactions up to month_ago
+);
+COMMENT ON TYPE relintel.alert_summary IS
+    'what one entity''s interactions say about its alerts at a time T: the result of alert_summary_agg';
+
+CREATE FUNCTION relintel.alert_summary_transfn(internal, timestamptz, relintel.interaction_kind, boolean,
+                                               interval, interval, real,
+                                               timestamptz, timestamptz, timestamptz)
+RETURNS internal
+    AS 'MODULE_PATHNAME', 'alert_summary_transfn'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION relintel.alert_summary_combinefn(internal, internal)
+RETURNS internal
+    AS 'MODULE_PATHNAME', 'alert_summary_combinefn'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION relintel.alert_summary_serialfn(internal)
+RETURNS bytea
+    AS 'MODULE_PATHNAME', 'alert_summary_serialfn'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION relintel.alert_summary_deserialfn(bytea, internal)
+RETURNS internal
+    AS 'MODULE_PATHNAME', 'alert_summary_deserialfn'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION relintel.alert_summary_finalfn(internal, timestamptz, relintel.interaction_kind, boolean,
+                                               interval, interval, real,
+                                               timestamptz, timestamptz, timestamptz)
+RETURNS relintel.alert_summary
+    AS 'MODULE_PATHNAME', 'alert_summary_finalfn'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+-- relintel.alert_summary_agg(occurred_at, kind, outbound, duration,
+-- reply_latency, sentiment, as_of, month_ago, year_ago): one entity's
+-- interactions (the arguments of health_agg) reduced to its alert_summary
+-- at T = as_of in one transition per row: the health states at T and at
+-- month_ago are folded as health_agg folds them (at the session's
+-- relintel.health_half_life), the rest are maxima, counts and the two time
+-- lists behind the median gap and the unanswered mail.  as_of, month_ago and
+-- year_ago are the same for every row (the first row's are used).  Partial
+-- summaries combine (parallel workers): the states merge as merge() does,
+-- the lists are concatenated.
+CREATE AGGREGATE relintel.alert_summary_agg(timestamptz, relintel.interaction_kind, boolean,
+                                            interval, interval, real,
+                                            timestamptz, timestamptz, timestamptz) (
+    SFUNC = relintel.alert_summary_transfn,
+    STYPE = internal,
+    FINALFUNC = relintel.alert_summary_finalfn,
+    FINALFUNC_EXTRA,
+    FINALFUNC_MODIFY = READ_ONLY,
+    -- the planner's estimate of a summary's memory: measured 1.5 kB per
+    -- entity with its hash entry (bench/alerts.sh: 109,585 kB for 73,341
+    -- entities); without it the planner assumes 8 kB, and the hash table
+    -- spilled to disk after a fifth of the entities (17 batches, 80 MB)
+    SSPACE = 1500,
+    COMBINEFUNC = relintel.alert_summary_combinefn,
+    SERIALFUNC = relintel.alert_summary_serialfn,
+    DESERIALFUNC = relintel.alert_summary_deserialfn,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE relintel.alert_summary_agg(timestamptz, relintel.interaction_kind, boolean,
+                                                interval, interval, real,
+                                                timestamptz, timestamptz, timestamptz) IS
+    'one entity''s interactions (occurred_at, kind, outbound, duration, reply_latency, sentiment) reduced to its alert_summary at as_of (with month_ago and year_ago): the alerts'' one grouped pass';
+
 -- relintel.alert_days: a duration in seconds as whole days, rounded down,
 -- for the details ("23 days", "1 day").
 CREATE FUNCTION relintel.alert_days(seconds double precision)
@@ -60,12 +134,13 @@ COMMENT ON FUNCTION relintel.alert_days(double precision) IS
 
 -- relintel.alerts: every alert at T = as_of.  One grouped pass over the
 -- stored membership of every entity (entity_member) reduces each entity
--- to the summaries of the five rules: its last engagement, the times of its
--- engaged interactions of the year (for the median gap) and of its outbound
--- emails, the count, first time and external participants of the last 30
--- days, its last and scheduled meetings and calls, and its health states
--- now and 30 days ago; the rules are then comparisons.  Open opportunities
--- without any interaction are read from opportunity (no_next_meeting).
+-- to its alert_summary (alert_summary_agg: its last engagement, the usual
+-- gap of the year's engaged interactions, its unanswered outbound emails,
+-- its last and scheduled meetings and calls, and its health states now and
+-- 30 days ago); a second pass counts the last 30 days' external
+-- participants of opportunities and accounts; the rules are then
+-- comparisons.  Open opportunities without any interaction are read from
+-- opportunity (no_next_meeting).
 -- PL/pgSQL so that RETURN QUERY may use a parallel plan.
 CREATE FUNCTION relintel.alerts(as_of timestamptz DEFAULT pg_catalog.now())
 RETURNS TABLE (entity_type relintel.entity_type,
@@ -81,7 +156,9 @@ SET TimeZone = 'UTC'
 -- arrive), so a GroupAggregate over the index visits the heap at random; the
 -- planner, which estimates the index's correlation from its first column,
 -- prefers it.  A hash aggregate over a sequential scan: 7.5 s -> 4.2 s for
--- 1,000,000 interactions (bench/alerts.sh, 2026-12-02, load 3).
+-- 1,000,000 interactions (bench/alerts.sh, 2026-12-02, load 3); with
+-- alert_summary_agg, 4.0-4.2 s -> 2.55-2.59 s (parallel partial hash
+-- aggregates; 2026-12-07, load about 1).
 SET enable_indexscan = off
 SET relintel.health_half_life = '21'
 SET relintel.tie_half_life = '90'
@@ -100,25 +177,9 @@ BEGIN
     RETURN QUERY
     WITH s AS MATERIALIZED (
         SELECT m.entity_type, m.entity_id,
-               max(m.occurred_at) FILTER (WHERE m.engaged AND m.occurred_at <= t) AS last_engaged,
-               -- going_dark: the engaged interactions of the year
-               array_agg(m.occurred_at) FILTER (WHERE m.engaged AND m.occurred_at <= t
-                                                  AND m.occurred_at > year_ago) AS engaged_year,
-               -- unanswered: the outbound emails (those after last_engaged below)
-               array_agg(m.occurred_at) FILTER (WHERE m.kind = 'email' AND m.outbound
-                                                  AND m.occurred_at <= t) AS sent,
-               -- no_next_meeting: the last meeting or call, and any scheduled
-               max(m.occurred_at) FILTER (WHERE m.kind <> 'email' AND m.occurred_at <= t) AS last_meeting,
-               count(*) FILTER (WHERE m.kind <> 'email' AND m.occurred_at > t) AS scheduled,
-               -- health_drop: the states now and 30 days ago
-               relintel.health_agg(m.occurred_at, m.kind, m.outbound, m.duration, m.reply_latency, m.sentiment)
-                   FILTER (WHERE m.occurred_at <= t) AS state_now,
-               relintel.health_agg(m.occurred_at, m.kind, m.outbound, m.duration, m.reply_latency, m.sentiment)
-                   FILTER (WHERE m.occurred_at <= month_ago) AS state_then
-          FROM (SELECT ei.entity_type, ei.entity_id, ei.kind, ei.occurred_at, ei.outbound,
-                       ei.duration, ei.reply_latency, ei.sentiment,
-                       (NOT ei.outbound OR ei.kind <> 'email') AS engaged
-                  FROM relintel.entity_member AS ei) AS m
+               relintel.alert_summary_agg(m.occurred_at, m.kind, m.outbound, m.duration, m.reply_latency,
+                                          m.sentiment, t, month_ago, year_ago) AS summary
+          FROM relintel.entity_member AS m
          GROUP BY m.entity_type, m.entity_id
     ), last_month AS (
         -- single_threaded: the last 30 days' interactions of opportunities
@@ -134,7 +195,7 @@ BEGIN
          GROUP BY m.entity_type, m.entity_id
     ), open_s AS (
         -- opportunities closed at T get no alert
-        SELECT s.*
+        SELECT s.entity_type, s.entity_id, (s.summary).*
           FROM s
           LEFT JOIN relintel.opportunity AS o
                  ON s.entity_type = 'opportunity' AND o.id = s.entity_id
@@ -143,23 +204,18 @@ BEGIN
         SELECT d.entity_type, d.entity_id, 'going_dark'::text AS alert, d.dark_since AS since,
                'no answer or meeting for ' || relintel.alert_days(extract(epoch FROM t - d.last_engaged)::float8)
                || '; usual gap ' || relintel.alert_days(d.typical_gap) AS detail
-          FROM (SELECT g.*, g.last_engaged
-                       + make_interval(secs => greatest(min_silence, dark_factor * g.typical_gap)) AS dark_since
-                  FROM (SELECT os.entity_type, os.entity_id, os.last_engaged,
-                               relintel.median_gap(os.engaged_year) AS typical_gap
-                          FROM open_s AS os
-                         WHERE cardinality(os.engaged_year) >= 3) AS g) AS d
+          FROM (SELECT os.entity_type, os.entity_id, os.last_engaged, os.typical_gap,
+                       os.last_engaged
+                       + make_interval(secs => greatest(min_silence, dark_factor * os.typical_gap)) AS dark_since
+                  FROM open_s AS os
+                 WHERE os.engaged_year >= 3) AS d
          WHERE d.dark_since < t
         UNION ALL
-        SELECT os.entity_type, os.entity_id, 'unanswered', u.first_sent + answer_wait,
-               u.sent_count || ' emails since ' || to_char(u.first_sent, 'YYYY-MM-DD') || ' without an answer'
+        SELECT os.entity_type, os.entity_id, 'unanswered', os.first_unanswered + answer_wait,
+               os.unanswered || ' emails since ' || to_char(os.first_unanswered, 'YYYY-MM-DD') || ' without an answer'
           FROM open_s AS os
-         CROSS JOIN LATERAL (SELECT count(*) AS sent_count, min(x) AS first_sent
-                               FROM unnest(os.sent) AS x
-                              WHERE x > coalesce(os.last_engaged, '-infinity')) AS u
-         WHERE cardinality(os.sent) >= 2
-           AND u.sent_count >= 2
-           AND u.first_sent + answer_wait <= t
+         WHERE os.unanswered >= 2
+           AND os.first_unanswered + answer_wait <= t
         UNION ALL
         SELECT os.entity_type, os.entity_id, 'single_threaded', mo.month_first,
                'all ' || mo.month_n || ' interactions in 30 days with ' || mo.month_lowest
