@@ -5,7 +5,7 @@
 # into the table with the extension's triggers,
 # and into the table with its user triggers disabled. Prints messages per
 # second for each. Needs PG* variables for a server with relintel installed.
-# BATCH_SIZE sets --batch-size (default 5000).
+# BATCH_SIZE sets --batch-size (default: the loader's own, 10000).
 set -euo pipefail
 messages=${1:-100000}
 loader_dir=$(cd "$(dirname "$0")/.." && pwd)
@@ -76,10 +76,11 @@ run_load() {
     'BEGIN { printf "%-40s %8.2f s  %9.0f messages/s\n", label, e - s, n / (e - s) }'
 }
 
-batch=(--batch-size "${BATCH_SIZE:-5000}")
+batch=()
+[ -z "${BATCH_SIZE:-}" ] || batch=(--batch-size "$BATCH_SIZE")
 fresh_database
 triggers=$(psql -X -A -t -d "$db" -c "SELECT string_agg(tgname, ', ' ORDER BY tgname) FROM pg_trigger WHERE tgrelid = 'relintel.interaction'::regclass AND NOT tgisinternal")
-echo "triggers on relintel.interaction: ${triggers:-none}; ${batch[*]}"
+echo "triggers on relintel.interaction: ${triggers:-none}; --batch-size ${BATCH_SIZE:-$("$loader" --help | sed -nE 's/.*--batch-size=N.*\(default ([0-9]+)\).*/\1/p')}"
 run_load "parse only (--dry-run)" --dry-run --dsn "dbname=$db"
 run_load "load, with the extension's triggers" --dsn "dbname=$db" "${batch[@]}"
 rows=$(psql -X -A -t -d "$db" -c "SELECT count(*) FROM relintel.interaction")

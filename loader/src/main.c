@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #define SECONDS_PER_DAY 86400
-#define DEFAULT_BATCH_SIZE 5000
+#define DEFAULT_BATCH_SIZE 10000
 #define DEFAULT_MAX_OCCURRENCES 10000
 
 static const char usage_text[] =

@@ -719,6 +719,13 @@ is "$(query "$fail_db" "SELECT string_agg(first_subject || ':' || row_count, ' '
   "o1:2 o3:2 o5:2 o7:2 o9:1" "... each batch is inserted whole, one after the other, in input order"
 is "$(query "$fail_db" "SELECT string_agg(DISTINCT loader_sessions::text, ',') FROM public.batch_log")" \
   "2" "... while the loader holds two sessions (batches, address lookups)"
+# Without --batch-size, batches hold 10,000 rows.
+perl -e 'for my $i (1 .. 10001) { printf "From a\@x Mon Jan  1 00:00:00 2024\nFrom: s%d\@x.example\nTo: r%d\@y.example\nSubject: default %05d\nDate: Mon, 1 Jan 2024 %02d:%02d:%02d +0000\nMessage-ID: <default%d\@x.example>\n\nbody\n\n", $i % 50, $i % 70, $i, ($i / 3600) % 24, ($i / 60) % 60, $i % 60, $i }' \
+  >"$work/default_batch.mbox"
+query "$fail_db" "TRUNCATE public.batch_log"
+"$loader" --quiet --dsn "dbname=$fail_db" "$work/default_batch.mbox" 2>"$work/default_batch.err"
+is "$(query "$fail_db" "SELECT string_agg(row_count::text, ' ' ORDER BY n) FROM public.batch_log")" \
+  "10000 1" "the default batch size: 10,001 messages load in a batch of 10,000 and one of 1"
 query "$fail_db" "DROP TRIGGER log_batch ON relintel.interaction; DROP TABLE public.batch_log; DROP FUNCTION public.log_batch()"
 
 # ---------------------------------------------------------------- interrupted load
