@@ -115,7 +115,11 @@ typedef struct TimeList
 	int			capacity;
 } TimeList;
 
-/* What one entity's rows say about its alerts at T (the transition state). */
+/*
+ * What one entity's rows say about its alerts at T (the transition state).
+ * Its two health states live in the same allocation, right after it
+ * (summary_slot): one chunk per entity.
+ */
 typedef struct AlertSummary
 {
 	TimestampTz as_of;			/* T */
@@ -124,11 +128,42 @@ typedef struct AlertSummary
 	TimestampTz last_engaged;	/* latest engaged row up to T; DT_NOBEGIN if none */
 	TimestampTz last_meeting;	/* latest meeting or call up to T; DT_NOBEGIN if none */
 	int64		scheduled;		/* meetings and calls after T */
-	HealthState *state_then;	/* the rows up to month_ago; NULL if none */
-	HealthState *state_recent;	/* the rows in (month_ago, T]; NULL if none */
+	HealthState *state_then;	/* the rows up to month_ago (slot 0); NULL if none */
+	HealthState *state_recent;	/* the rows in (month_ago, T] (slot 1); NULL if none */
 	TimeList	engaged_year;	/* engaged rows in (year_ago, T] */
 	TimeList	sent;			/* outbound emails up to T later than last_engaged */
 } AlertSummary;
+
+/* Health-state slot `slot` (0: then, 1: recent) of a summary's allocation. */
+static void *
+summary_slot(AlertSummary *summary, int slot)
+{
+	return (char *) summary + MAXALIGN(sizeof(AlertSummary)) + slot * MAXALIGN(health_state_size());
+}
+
+/* A new, empty summary with room for its two health states, in `context`. */
+static AlertSummary *
+summary_new(MemoryContext context)
+{
+	AlertSummary *summary = (AlertSummary *)
+		MemoryContextAllocZero(context, MAXALIGN(sizeof(AlertSummary)) + 2 * MAXALIGN(health_state_size()));
+
+	summary->last_engaged = DT_NOBEGIN;
+	summary->last_meeting = DT_NOBEGIN;
+	return summary;
+}
+
+/* Merge `source` (or a copy of it, into the summary's slot) into the state at *target. */
+static void
+summary_merge_state(AlertSummary *summary, int slot, HealthState **target, const HealthState *source)
+{
+	if (source == NULL)
+		return;
+	if (*target == NULL)
+		*target = (HealthState *) memcpy(summary_slot(summary, slot), source, health_state_size());
+	else
+		health_combine(*target, source);
+}
 
 /* Append a time to a list allocated in `context`, doubling it when full. */
 static void
@@ -205,17 +240,14 @@ alert_summary_transfn(PG_FUNCTION_ARGS)
 	MemoryContext aggregate_context = summary_context(fcinfo, "alert_summary_transfn");
 	AlertSummary *summary;
 	HealthRow	row;
-	MemoryContext previous;
 	bool		engaged;
 
 	if (PG_ARGISNULL(0))
 	{
-		summary = (AlertSummary *) MemoryContextAllocZero(aggregate_context, sizeof(AlertSummary));
+		summary = summary_new(aggregate_context);
 		summary->as_of = summary_time_arg(fcinfo, 7, "as_of");
 		summary->month_ago = summary_time_arg(fcinfo, 8, "month_ago");
 		summary->year_ago = summary_time_arg(fcinfo, 9, "year_ago");
-		summary->last_engaged = DT_NOBEGIN;
-		summary->last_meeting = DT_NOBEGIN;
 	}
 	else
 		summary = (AlertSummary *) PG_GETARG_POINTER(0);
@@ -231,12 +263,18 @@ alert_summary_transfn(PG_FUNCTION_ARGS)
 	}
 
 	/* each row is folded once: the state now is the two merged (final function) */
-	previous = MemoryContextSwitchTo(aggregate_context);
 	if (row.at <= summary->month_ago)
-		summary->state_then = health_fold(summary->state_then, &row);
+	{
+		if (summary->state_then == NULL)
+			summary->state_then = health_start(summary_slot(summary, 0), row.at);
+		health_fold(summary->state_then, &row);
+	}
 	else
-		summary->state_recent = health_fold(summary->state_recent, &row);
-	MemoryContextSwitchTo(previous);
+	{
+		if (summary->state_recent == NULL)
+			summary->state_recent = health_start(summary_slot(summary, 1), row.at);
+		health_fold(summary->state_recent, &row);
+	}
 
 	engaged = row.kind != KIND_EMAIL || !row.outbound;
 	if (engaged)
@@ -268,28 +306,21 @@ alert_summary_combinefn(PG_FUNCTION_ARGS)
 	MemoryContext aggregate_context = summary_context(fcinfo, "alert_summary_combinefn");
 	AlertSummary *target = PG_ARGISNULL(0) ? NULL : (AlertSummary *) PG_GETARG_POINTER(0);
 	AlertSummary *source = PG_ARGISNULL(1) ? NULL : (AlertSummary *) PG_GETARG_POINTER(1);
-	MemoryContext previous;
 
 	if (source == NULL)
 		PG_RETURN_POINTER(target);
 	if (target == NULL)
 	{
-		target = (AlertSummary *) MemoryContextAllocZero(aggregate_context, sizeof(AlertSummary));
+		target = summary_new(aggregate_context);
 		target->as_of = source->as_of;
 		target->month_ago = source->month_ago;
 		target->year_ago = source->year_ago;
-		target->last_engaged = DT_NOBEGIN;
-		target->last_meeting = DT_NOBEGIN;
 	}
 	target->last_engaged = Max(target->last_engaged, source->last_engaged);
 	target->last_meeting = Max(target->last_meeting, source->last_meeting);
 	target->scheduled += source->scheduled;
-	previous = MemoryContextSwitchTo(aggregate_context);
-	if (source->state_then != NULL)
-		target->state_then = health_combine(target->state_then, source->state_then);
-	if (source->state_recent != NULL)
-		target->state_recent = health_combine(target->state_recent, source->state_recent);
-	MemoryContextSwitchTo(previous);
+	summary_merge_state(target, 0, &target->state_then, source->state_then);
+	summary_merge_state(target, 1, &target->state_recent, source->state_recent);
 	for (int i = 0; i < source->engaged_year.count; i++)
 		time_list_append(&target->engaged_year, source->engaged_year.times[i], aggregate_context);
 	for (int i = 0; i < source->sent.count; i++)
@@ -325,13 +356,13 @@ send_health(StringInfo buffer, const HealthState *state)
 		pq_sendbytes(buffer, (const char *) state, health_state_size());
 }
 
-/* Read a health state written by send_health (NULL if absent), in the current context. */
+/* Read a health state written by send_health into `place` (NULL if absent). */
 static HealthState *
-receive_health(StringInfo buffer)
+receive_health(StringInfo buffer, void *place)
 {
 	if (pq_getmsgbyte(buffer) == 0)
 		return NULL;
-	return health_from_bytes(pq_getmsgbytes(buffer, health_state_size()));
+	return (HealthState *) memcpy(place, pq_getmsgbytes(buffer, health_state_size()), health_state_size());
 }
 
 /* alert_summary_agg serialization: a partial summary as bytea, for a parallel worker to send. */
@@ -365,23 +396,20 @@ alert_summary_deserialfn(PG_FUNCTION_ARGS)
 	bytea	   *serialized = PG_GETARG_BYTEA_PP(0);
 	StringInfoData buffer;
 	AlertSummary *summary;
-	MemoryContext previous;
 
 	buffer.data = VARDATA_ANY(serialized);
 	buffer.len = VARSIZE_ANY_EXHDR(serialized);
 	buffer.maxlen = buffer.len;
 	buffer.cursor = 0;
-	summary = (AlertSummary *) MemoryContextAllocZero(aggregate_context, sizeof(AlertSummary));
+	summary = summary_new(aggregate_context);
 	summary->as_of = pq_getmsgint64(&buffer);
 	summary->month_ago = pq_getmsgint64(&buffer);
 	summary->year_ago = pq_getmsgint64(&buffer);
 	summary->last_engaged = pq_getmsgint64(&buffer);
 	summary->last_meeting = pq_getmsgint64(&buffer);
 	summary->scheduled = pq_getmsgint64(&buffer);
-	previous = MemoryContextSwitchTo(aggregate_context);
-	summary->state_then = receive_health(&buffer);
-	summary->state_recent = receive_health(&buffer);
-	MemoryContextSwitchTo(previous);
+	summary->state_then = receive_health(&buffer, summary_slot(summary, 0));
+	summary->state_recent = receive_health(&buffer, summary_slot(summary, 1));
 	receive_time_list(&buffer, &summary->engaged_year, aggregate_context);
 	receive_time_list(&buffer, &summary->sent, aggregate_context);
 	pq_getmsgend(&buffer);

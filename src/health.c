@@ -530,15 +530,27 @@ HealthState *
 health_fold(HealthState *state, const HealthRow *row)
 {
 	if (state == NULL)
-	{
-		state = state_alloc(sizeof(HealthState));
-		state->version = RELINTEL_STATE_VERSION;
-		state->half_life = relintel_health_half_life;
-		state->last_at = row->at;
-		state->last_engaged = DT_NOBEGIN;
-		state->week = week_index(row->at);
-	}
+		state = health_start(palloc(sizeof(HealthState)), row->at);
 	health_add_row(state, row);
+	return state;
+}
+
+/*
+ * Make an empty health_state at time `at` in `place` (health_state_size()
+ * bytes, aligned), at the half-life of relintel.health_half_life.
+ */
+HealthState *
+health_start(void *place, TimestampTz at)
+{
+	HealthState *state = (HealthState *) place;
+
+	memset(state, 0, sizeof(HealthState));
+	SET_VARSIZE(state, sizeof(HealthState));
+	state->version = RELINTEL_STATE_VERSION;
+	state->half_life = relintel_health_half_life;
+	state->last_at = at;
+	state->last_engaged = DT_NOBEGIN;
+	state->week = week_index(at);
 	return state;
 }
 

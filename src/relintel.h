@@ -122,6 +122,7 @@ typedef struct HealthRow
 
 extern bool health_row_from_args(FunctionCallInfo fcinfo, int first, HealthRow *row);
 extern HealthState *health_fold(HealthState *state, const HealthRow *row);
+extern HealthState *health_start(void *place, TimestampTz at);
 extern HealthState *health_combine(HealthState *target, const HealthState *source);
 extern HealthState *health_from_bytes(const char *bytes);
 extern Size health_state_size(void);
