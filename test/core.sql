@@ -22,11 +22,12 @@ SELECT is(
     (SELECT array_agg(p.proname::text || ':' || a.aggtranstype::regtype::text ORDER BY p.proname, a.aggtranstype::regtype::text)
        FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
       WHERE p.pronamespace = 'relintel'::regnamespace),
-    ARRAY['health_agg:relintel.health_state',
+    ARRAY['alert_summary_agg:internal',
+          'health_agg:relintel.health_state',
           'merge:relintel.health_state', 'merge:relintel.tie_state', 'merge:relintel.trend_state',
           'response_agg:relintel.health_state',
           'tie_agg:relintel.tie_state', 'trend_agg:relintel.trend_state'],
-    'each aggregate keeps its own state type');
+    'each aggregate keeps its own state type (alert_summary_agg, used by alerts() alone, an internal one with serial/deserial)');
 
 -- Labels: pure math immutable, anything reading settings stable.
 SELECT volatility_is('relintel', 'normalize_address', ARRAY['text'], 'immutable');

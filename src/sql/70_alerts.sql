@@ -87,6 +87,20 @@ CREATE FUNCTION relintel.alert_summary_finalfn(internal, timestamptz, relintel.i
 RETURNS relintel.alert_summary
     AS 'MODULE_PATHNAME', 'alert_summary_finalfn'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION relintel.alert_summary_transfn(internal, timestamptz, relintel.interaction_kind, boolean,
+                                                   interval, interval, real,
+                                                   timestamptz, timestamptz, timestamptz) IS
+    'Transition function of alert_summary_agg: folds one interaction into the entity''s summary';
+COMMENT ON FUNCTION relintel.alert_summary_combinefn(internal, internal) IS
+    'Combine function of alert_summary_agg: merges two partial summaries (parallel workers)';
+COMMENT ON FUNCTION relintel.alert_summary_serialfn(internal) IS
+    'Serialization function of alert_summary_agg: a partial summary as bytes, for a parallel worker to send';
+COMMENT ON FUNCTION relintel.alert_summary_deserialfn(bytea, internal) IS
+    'Deserialization function of alert_summary_agg: a partial summary from the bytes of serialfn';
+COMMENT ON FUNCTION relintel.alert_summary_finalfn(internal, timestamptz, relintel.interaction_kind, boolean,
+                                                   interval, interval, real,
+                                                   timestamptz, timestamptz, timestamptz) IS
+    'Final function of alert_summary_agg: the summary at as_of (the two health states, the median gap, the unanswered mail)';
 
 -- relintel.alert_summary_agg(occurred_at, kind, outbound, duration,
 -- reply_latency, sentiment, as_of, month_ago, year_ago): one entity's
