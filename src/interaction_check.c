@@ -53,6 +53,13 @@ reject_value(const char *what, const char *value)
 	pg_unreachable();
 }
 
+/* Raise 22023 for a recipient list that breaks a rule, quoting the list. */
+static pg_noreturn void
+reject_recipients(const char *what, ArrayType *recipients)
+{
+	reject_value(what, value_text(PointerGetDatum(recipients), TEXTARRAYOID));
+}
+
 /* The recipients normalized one by one, after the checks on the list itself. */
 static Datum
 normalized_recipients(ArrayType *recipients)
@@ -60,20 +67,53 @@ normalized_recipients(ArrayType *recipients)
 	Datum	   *elements;
 	bool	   *nulls;
 	int			count;
-	char	   *shown = value_text(PointerGetDatum(recipients), TEXTARRAYOID);
 
 	if (ARR_NDIM(recipients) > 1)
-		reject_value("recipients must be a one-dimensional list", shown);
+		reject_recipients("recipients must be a one-dimensional list", recipients);
 	deconstruct_array(recipients, TEXTOID, -1, false, TYPALIGN_INT, &elements, &nulls, &count);
 	if (count == 0)
-		reject_value("recipients must not be empty", shown);
+		reject_recipients("recipients must not be empty", recipients);
 	for (int i = 0; i < count; i++)
 	{
 		if (nulls[i])
-			reject_value("recipients must not contain NULL", shown);
+			reject_recipients("recipients must not contain NULL", recipients);
 		elements[i] = PointerGetDatum(normalize_address_text(DatumGetTextPP(elements[i])));
 	}
 	return PointerGetDatum(construct_array(elements, count, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/* The attribute numbers of the checked columns, cached per trigger call site. */
+typedef struct CheckedColumns
+{
+	Oid			relation_id;	/* the table they were read from */
+	int			sender;
+	int			recipients;
+	int			duration;
+	int			sentiment;
+	int			regarding_type;
+	int			regarding_id;
+} CheckedColumns;
+
+/* The checked columns of the trigger's table, looked up once per call site and table. */
+static const CheckedColumns *
+checked_columns(FunctionCallInfo fcinfo, Relation relation)
+{
+	CheckedColumns *columns = (CheckedColumns *) fcinfo->flinfo->fn_extra;
+	TupleDesc	descriptor = RelationGetDescr(relation);
+
+	if (columns != NULL && columns->relation_id == RelationGetRelid(relation))
+		return columns;
+	if (columns == NULL)
+		columns = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CheckedColumns));
+	columns->sender = column_number(descriptor, "sender");
+	columns->recipients = column_number(descriptor, "recipients");
+	columns->duration = column_number(descriptor, "duration");
+	columns->sentiment = column_number(descriptor, "sentiment");
+	columns->regarding_type = column_number(descriptor, "regarding_type");
+	columns->regarding_id = column_number(descriptor, "regarding_id");
+	columns->relation_id = RelationGetRelid(relation);
+	fcinfo->flinfo->fn_extra = columns;
+	return columns;
 }
 
 PG_FUNCTION_INFO_V1(relintel_check_interaction);
@@ -85,6 +125,7 @@ relintel_check_interaction(PG_FUNCTION_ARGS)
 	TriggerData *trigger_data = (TriggerData *) fcinfo->context;
 	TupleDesc	descriptor;
 	HeapTuple	row;
+	const CheckedColumns *columns;
 	int			sender_column,
 				recipients_column,
 				duration_column,
@@ -107,12 +148,13 @@ relintel_check_interaction(PG_FUNCTION_ARGS)
 	row = TRIGGER_FIRED_BY_UPDATE(trigger_data->tg_event) ? trigger_data->tg_newtuple
 		: trigger_data->tg_trigtuple;
 	descriptor = trigger_data->tg_relation->rd_att;
-	sender_column = column_number(descriptor, "sender");
-	recipients_column = column_number(descriptor, "recipients");
-	duration_column = column_number(descriptor, "duration");
-	sentiment_column = column_number(descriptor, "sentiment");
-	regarding_type_column = column_number(descriptor, "regarding_type");
-	regarding_id_column = column_number(descriptor, "regarding_id");
+	columns = checked_columns(fcinfo, trigger_data->tg_relation);
+	sender_column = columns->sender;
+	recipients_column = columns->recipients;
+	duration_column = columns->duration;
+	sentiment_column = columns->sentiment;
+	regarding_type_column = columns->regarding_type;
+	regarding_id_column = columns->regarding_id;
 
 	value = heap_getattr(row, sender_column, descriptor, &is_null);
 	if (!is_null)
