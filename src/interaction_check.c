@@ -126,12 +126,6 @@ relintel_check_interaction(PG_FUNCTION_ARGS)
 	TupleDesc	descriptor;
 	HeapTuple	row;
 	const CheckedColumns *columns;
-	int			sender_column,
-				recipients_column,
-				duration_column,
-				sentiment_column,
-				regarding_type_column,
-				regarding_id_column;
 	Datum		value;
 	bool		is_null;
 	bool		regarding_type_null,
@@ -149,32 +143,26 @@ relintel_check_interaction(PG_FUNCTION_ARGS)
 		: trigger_data->tg_trigtuple;
 	descriptor = trigger_data->tg_relation->rd_att;
 	columns = checked_columns(fcinfo, trigger_data->tg_relation);
-	sender_column = columns->sender;
-	recipients_column = columns->recipients;
-	duration_column = columns->duration;
-	sentiment_column = columns->sentiment;
-	regarding_type_column = columns->regarding_type;
-	regarding_id_column = columns->regarding_id;
 
-	value = heap_getattr(row, sender_column, descriptor, &is_null);
+	value = heap_getattr(row, columns->sender, descriptor, &is_null);
 	if (!is_null)
 	{
-		changed_columns[changed_count] = sender_column;
+		changed_columns[changed_count] = columns->sender;
 		changed_values[changed_count++] = PointerGetDatum(normalize_address_text(DatumGetTextPP(value)));
 	}
-	value = heap_getattr(row, recipients_column, descriptor, &is_null);
+	value = heap_getattr(row, columns->recipients, descriptor, &is_null);
 	if (!is_null)
 	{
-		changed_columns[changed_count] = recipients_column;
+		changed_columns[changed_count] = columns->recipients;
 		changed_values[changed_count++] = normalized_recipients(DatumGetArrayTypeP(value));
 	}
 
-	value = heap_getattr(row, duration_column, descriptor, &is_null);
+	value = heap_getattr(row, columns->duration, descriptor, &is_null);
 	if (!is_null && DatumGetBool(DirectFunctionCall2(interval_lt, value,
 													 IntervalPGetDatum(&zero_interval))))
 		reject_value("duration must not be negative", value_text(value, INTERVALOID));
 
-	value = heap_getattr(row, sentiment_column, descriptor, &is_null);
+	value = heap_getattr(row, columns->sentiment, descriptor, &is_null);
 	if (!is_null)
 	{
 		float4		sentiment = DatumGetFloat4(value);
@@ -183,14 +171,14 @@ relintel_check_interaction(PG_FUNCTION_ARGS)
 			reject_value("sentiment must be between -1 and 1", value_text(value, FLOAT4OID));
 	}
 
-	value = heap_getattr(row, regarding_type_column, descriptor, &regarding_type_null);
-	(void) heap_getattr(row, regarding_id_column, descriptor, &regarding_id_null);
+	value = heap_getattr(row, columns->regarding_type, descriptor, &regarding_type_null);
+	(void) heap_getattr(row, columns->regarding_id, descriptor, &regarding_id_null);
 	if (regarding_type_null != regarding_id_null)
 	{
 		char	   *type_shown = regarding_type_null ? "<NULL>"
-			: SPI_getvalue(row, descriptor, regarding_type_column);
+			: SPI_getvalue(row, descriptor, columns->regarding_type);
 		char	   *id_shown = regarding_id_null ? "<NULL>"
-			: SPI_getvalue(row, descriptor, regarding_id_column);
+			: SPI_getvalue(row, descriptor, columns->regarding_id);
 
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
