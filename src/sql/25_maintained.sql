@@ -55,10 +55,11 @@ COMMENT ON TABLE relintel.interaction_fact IS
 -- 1000000: the 2.2 million entity memberships' indexes take 106 MB instead
 -- of 151 MB, inserting the rows in interaction order 14.3-15.4 s instead
 -- of 16.0-16.6 s (heap included, alternately), and the first load of the
--- million interactions took 120.1 s instead of 123.2 s.  Where nearly every
--- key has one interaction (ties on the mailbox shape) nothing deduplicates
--- and both indexes carry the address: 675 bytes of stored membership per
--- interaction there, against 645 before (811 against 872 on the CRM shape).
+-- million interactions 120.1 s instead of 123.2 s (one run each; runs
+-- spread by about 3 s).  Where nearly every key has one interaction (ties
+-- on the mailbox shape) nothing deduplicates and both indexes carry the
+-- address: 675 bytes of stored membership per interaction there, against
+-- 645 before (811 against 872 on the CRM shape).
 CREATE TABLE relintel.entity_member (
     entity_type    relintel.entity_type NOT NULL,
     entity_id      bigint NOT NULL,
