@@ -92,3 +92,59 @@ relintel_id_set_support(PG_FUNCTION_ARGS)
 		rows_request->rows = 1;
 	PG_RETURN_POINTER(rows_request);
 }
+
+/*
+ * The lowest or highest non-NULL element of ids, NULL when there is none.
+ * The rules bound their scans of a table to the set's id range with these
+ * (BETWEEN lowest AND highest, implied by membership of the set): folded to
+ * constants in a plan made for the array, the bounds let the planner read
+ * the rows of a batch of new interactions, which are the latest ids, as an
+ * index range instead of hashing the whole table.
+ */
+static Datum
+id_set_bound(FunctionCallInfo fcinfo, bool highest)
+{
+	ArrayType  *ids = PG_GETARG_ARRAYTYPE_P(0);
+	Datum	   *elements;
+	bool	   *nulls;
+	int			count;
+	bool		found = false;
+	int64		bound = 0;
+
+	deconstruct_array(ids, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
+					  &elements, &nulls, &count);
+	for (int element = 0; element < count; element++)
+	{
+		int64		id;
+
+		if (nulls[element])
+			continue;
+		id = DatumGetInt64(elements[element]);
+		if (!found || (highest ? id > bound : id < bound))
+			bound = id;
+		found = true;
+	}
+	pfree(elements);
+	pfree(nulls);
+	if (!found)
+		PG_RETURN_NULL();
+	PG_RETURN_INT64(bound);
+}
+
+PG_FUNCTION_INFO_V1(relintel_id_set_lowest);
+
+/* id_set_lowest(ids): the lowest id of the set, NULL for an empty one. */
+Datum
+relintel_id_set_lowest(PG_FUNCTION_ARGS)
+{
+	return id_set_bound(fcinfo, false);
+}
+
+PG_FUNCTION_INFO_V1(relintel_id_set_highest);
+
+/* id_set_highest(ids): the highest id of the set, NULL for an empty one. */
+Datum
+relintel_id_set_highest(PG_FUNCTION_ARGS)
+{
+	return id_set_bound(fcinfo, true);
+}
