@@ -554,6 +554,39 @@ SET plan_cache_mode = force_custom_plan;
 SELECT pg_temp.estimated_rows('EXECUTE ids_of(''{1, 2, 3, 4, 5}'')') AS this_array;
 RESET plan_cache_mode;
 
+-- The bounds of a set of ids, to which the rules bound their scans (the
+-- rows of a batch of new interactions are an index range): NULL elements
+-- are skipped; an empty set has none (and so bounds no row in).
+SELECT relintel.id_set_lowest(ARRAY[7, NULL, 3, 12]::bigint[]) AS lowest,
+       relintel.id_set_highest(ARRAY[7, NULL, 3, 12]::bigint[]) AS highest,
+       relintel.id_set_lowest('{}') IS NULL AS none_in_empty,
+       relintel.id_set_highest(ARRAY[NULL]::bigint[]) IS NULL AS none_in_nulls;
+
+-- Replies written before the mail they answer are found when the mail
+-- arrives, by either form of the lookup: a batch of less than a tenth of the
+-- table probes the in_reply_to index per new row (the mail alone), a larger
+-- one joins (the mail with as many other new rows as the highest id).
+INSERT INTO relintel.interaction (kind, occurred_at, sender, recipients, message_id, in_reply_to) VALUES
+  ('email', '2024-10-02 10:00+00', 'ann@fabrikam.com', '{alice@contoso.com}', '<early-1@t>', '<late-1@t>'),
+  ('email', '2024-10-02 11:00+00', 'ann@fabrikam.com', '{bob@contoso.com}', '<early-2@t>', '<late-2@t>');
+SELECT max(id) >= 10 AS ids_beyond_ten_times_a_row FROM relintel.interaction;
+INSERT INTO relintel.interaction (kind, occurred_at, sender, recipients, message_id) VALUES
+  ('email', '2024-10-01 10:00+00', 'alice@contoso.com', '{ann@fabrikam.com}', '<late-1@t>');
+SELECT max(id) AS other_rows FROM relintel.interaction \gset
+INSERT INTO relintel.interaction (kind, occurred_at, sender, recipients, message_id)
+SELECT 'email'::relintel.interaction_kind, timestamptz '2024-10-01 10:00+00', 'bob@contoso.com',
+       '{ann@fabrikam.com}'::text[], '<late-2@t>'
+UNION ALL
+SELECT 'email', '2024-10-01 12:00+00', 'bob@contoso.com', '{filler@nowhere.example}', format('<filler-%s@t>', g)
+  FROM generate_series(1, :other_rows) AS g;
+SELECT r.message_id, p.message_id AS answers, f.reply_latency
+  FROM relintel.interaction AS r
+  JOIN relintel.interaction_fact AS f ON f.interaction_id = r.id
+  LEFT JOIN relintel.interaction AS p ON p.id = f.replied_to
+ WHERE r.message_id IN ('<early-1@t>', '<early-2@t>') ORDER BY 1;
+SELECT count(*) AS mismatches FROM relintel.verify();
+SELECT t.check() AS problems;
+
 \c :regress_db
 SET client_min_messages = warning;
 DROP DATABASE regress_relintel_triggers;
