@@ -70,27 +70,6 @@ RETURNS TABLE (id bigint)
 COMMENT ON FUNCTION relintel.id_set(bigint[]) IS
     'the given interaction ids as rows';
 
--- relintel.id_set_lowest / id_set_highest: the bounds of a set's ids.  A
--- rule that joins a table to id_set(ids) also bounds the table's id to
--- them (implied by the join).  In a plan made for the array they fold to
--- constants, and the planner estimates from the table's id statistics
--- which part of it the set spans: a batch of new interactions (the latest
--- ids) is read as an index range, not by hashing the whole table.  Without
--- them the planner, which cannot tell how many distinct ids id_set returns
--- (it assumes 200), hashed all of interaction_fact to find a batch of the
--- loader's 10,000 new rows: 100,000 rows read by each of two statements,
--- 200 of a batch's 876 ms (make -C loader bench), growing with the table.
-CREATE FUNCTION relintel.id_set_lowest(ids bigint[]) RETURNS bigint
-    AS 'MODULE_PATHNAME', 'relintel_id_set_lowest'
-    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION relintel.id_set_lowest(bigint[]) IS
-    'the lowest id of a set of interaction ids (NULL for an empty set)';
-CREATE FUNCTION relintel.id_set_highest(ids bigint[]) RETURNS bigint
-    AS 'MODULE_PATHNAME', 'relintel_id_set_highest'
-    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION relintel.id_set_highest(bigint[]) IS
-    'the highest id of a set of interaction ids (NULL for an empty set)';
-
 -- relintel.sorted_addresses: the distinct elements of an array, sorted (as
 -- array_agg(DISTINCT a ORDER BY a) gives them, without a sort per group).
 CREATE FUNCTION relintel.sorted_addresses(addresses text[]) RETURNS text[]
@@ -150,8 +129,6 @@ BEGIN ATOMIC
                             FILTER (WHERE NOT a.own), false) AS parent_outbound
           FROM relintel.id_set(ids) AS t
           JOIN relintel.interaction AS i ON i.id OPERATOR(pg_catalog.=) t.id
-                AND i.id OPERATOR(pg_catalog.>=) relintel.id_set_lowest(ids)
-                AND i.id OPERATOR(pg_catalog.<=) relintel.id_set_highest(ids)
           LEFT JOIN relintel.interaction AS p
                  ON p.message_id OPERATOR(pg_catalog.=) i.in_reply_to
                 AND p.kind OPERATOR(pg_catalog.=) 'email'
@@ -198,8 +175,6 @@ BEGIN ATOMIC
           FROM relintel.id_set(ids) AS s
           JOIN relintel.interaction_fact AS f ON f.interaction_id OPERATOR(pg_catalog.=) s.id
          WHERE f.counts
-           AND f.interaction_id OPERATOR(pg_catalog.>=) relintel.id_set_lowest(ids)
-           AND f.interaction_id OPERATOR(pg_catalog.<=) relintel.id_set_highest(ids)
     ), participant AS (
         -- (unnest in the select list: no function scan per interaction,
         -- 5 % less time for 500,000 interactions)
@@ -285,8 +260,6 @@ BEGIN ATOMIC
       JOIN relintel.colleague AS c ON c.email OPERATOR(pg_catalog.=) u.address
      CROSS JOIN LATERAL pg_catalog.unnest(f.external_participants) AS x(address)
      WHERE f.counts
-       AND f.interaction_id OPERATOR(pg_catalog.>=) relintel.id_set_lowest(ids)
-       AND f.interaction_id OPERATOR(pg_catalog.<=) relintel.id_set_highest(ids)
        AND pg_catalog.cardinality(f.internal_participants) OPERATOR(pg_catalog.+)
            pg_catalog.cardinality(f.external_participants) OPERATOR(pg_catalog.<=)
            pg_catalog.current_setting('relintel.max_tie_participants')::integer
@@ -379,8 +352,7 @@ END;
 COMMENT ON FUNCTION relintel.interactions_touching(text, jsonb[]) IS
     'interactions whose classification or membership a change of the given rows (jsonb, old and new versions) of a CRM or directory table may move';
 
-REVOKE ALL ON FUNCTION relintel.id_set(bigint[]), relintel.id_set_rows(internal), relintel.id_set_lowest(bigint[]),
-                       relintel.id_set_highest(bigint[]), relintel.classify(bigint[]),
+REVOKE ALL ON FUNCTION relintel.id_set(bigint[]), relintel.id_set_rows(internal), relintel.classify(bigint[]),
                        relintel.sorted_addresses(text[]), relintel.entity_membership(bigint[]),
                        relintel.tie_membership(bigint[]), relintel.interactions_touching(text, jsonb[])
     FROM PUBLIC;
