@@ -554,14 +554,6 @@ SET plan_cache_mode = force_custom_plan;
 SELECT pg_temp.estimated_rows('EXECUTE ids_of(''{1, 2, 3, 4, 5}'')') AS this_array;
 RESET plan_cache_mode;
 
--- The bounds of a set of ids, to which the rules bound their scans (the
--- rows of a batch of new interactions are an index range): NULL elements
--- are skipped; an empty set has none (and so bounds no row in).
-SELECT relintel.id_set_lowest(ARRAY[7, NULL, 3, 12]::bigint[]) AS lowest,
-       relintel.id_set_highest(ARRAY[7, NULL, 3, 12]::bigint[]) AS highest,
-       relintel.id_set_lowest('{}') IS NULL AS none_in_empty,
-       relintel.id_set_highest(ARRAY[NULL]::bigint[]) IS NULL AS none_in_nulls;
-
 -- Replies written before the mail they answer are found when the mail
 -- arrives, by either form of the lookup: a batch of less than a tenth of the
 -- table probes the in_reply_to index per new row (the mail alone), a larger

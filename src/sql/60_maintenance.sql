@@ -393,16 +393,17 @@ BEGIN
     -- come from the table's sequence; explicit ids can only make the choice
     -- slower, never the answer different):
     --   * a batch of less than a tenth of that probes the in_reply_to index
-    --     once per new row (OFFSET 0 keeps the probe): 45 ms for 10,000 new
-    --     rows into 1,000,000, where the join below hashed every interaction
-    --     (465 ms of the batch's 1,170 ms; the loader's batches, growing with
-    --     the table);
+    --     once per new row (OFFSET 0 keeps the probe): 34-45 ms for 10,000
+    --     new rows into 1,000,000.  The join below is planned either way
+    --     depending on the statistics: in one vacuumed copy of that data it
+    --     hashed every interaction (465 ms of the batch's 1,170 ms), a cost
+    --     that grows with the table for every batch of a loader;
     --   * a larger one joins: estimated from interaction's statistics of
     --     in_reply_to, it hashes the table (500,000 rows into 500,000: 0.5 s
     --     against 2.2 s of probes).  (A join, not IN: IN unique-ifies the new
     --     rows' message ids at the 200 distinct values assumed of a
     --     transition table and probes once per new row.)
-    IF cardinality(inserted_ids) * 10 < coalesce(relintel.id_set_lowest(inserted_ids), 0) THEN
+    IF cardinality(inserted_ids) * 10 < coalesce((SELECT min(n.id) FROM new_rows AS n), 0) THEN
         EXECUTE $q$
             SELECT ARRAY(SELECT r.id FROM new_rows AS n
                           CROSS JOIN LATERAL (SELECT a.id FROM relintel.interaction AS a
