@@ -14,7 +14,11 @@
 #      then a COPY of the second half (one statement);
 #   4. single-row INSERT latency, p50 and p99 over TRANSACTIONS inserts
 #      (default 2000, pgbench, one client, synchronous_commit off) into the
-#      database of step 1, with the triggers and without.
+#      database of step 1, with the triggers and without;
+#   5. batches into the loaded database: BATCHES (default 3) COPYs of 10,000
+#      new interactions each (the last rows of the data set again, under new
+#      Message-IDs) into the databases of step 1, with the triggers and
+#      without: what a loader's batch costs once the table is large.
 # BENCH_DEFAULTS=1 runs it all in a cluster with PostgreSQL's default settings.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -115,6 +119,18 @@ bench_inserts() {   # bench_inserts LABEL DB PGOPTIONS
 read -r p50_with p99_with _ < <(bench_inserts with "$db_with" "-c synchronous_commit=off")
 read -r p50_without p99_without _ < <(bench_inserts without "bench_copy_without_${shape}_$n" "-c synchronous_commit=off")
 read -r p50_sync p99_sync _ < <(bench_inserts sync "$db_with" "-c synchronous_commit=on")
+
+# 5. Batches of 10,000 into the loaded databases, alternately without and with.
+batches=${BATCHES:-3}
+batch_without=0 batch_with=0 batch_each=""
+for b in $(seq 1 "$batches"); do
+  psql -X -q -d "$src" -c "\\copy (SELECT kind, occurred_at, duration, sender, recipients, subject, 'b$b-' || message_id, 'b$b-' || in_reply_to, regarding_type, regarding_id, sentiment FROM (SELECT * FROM relintel.interaction ORDER BY id DESC LIMIT 10000) AS i ORDER BY id) TO '$work/batch$b.csv' WITH (FORMAT csv)"
+  t_without=$(copy_ms "bench_copy_without_${shape}_$n" "$work/batch$b.csv")
+  t_with=$(copy_ms "$db_with" "$work/batch$b.csv")
+  batch_without=$(echo "$batch_without + $t_without" | bc)
+  batch_with=$(echo "$batch_with + $t_with" | bc)
+  batch_each="$batch_each $(printf '%.0f/%.0f' "$t_with" "$t_without")"
+done
 verify=$(psql -X -A -t -d "$db_with" -c "SELECT count(*) FROM relintel.verify()")
 
 echo
@@ -132,4 +148,6 @@ echo "4. single-row INSERT, $transactions inserts after the first load, one clie
 echo "  with triggers:    p50 $p50_with ms, p99 $p99_with ms (target p99 <= 5 ms)"
 echo "  without triggers: p50 $p50_without ms, p99 $p99_without ms"
 echo "  with triggers and synchronous_commit = on (fsync at each commit): p50 $p50_sync ms, p99 $p99_sync ms"
+echo "5. $batches batches of 10,000 new interactions into the loaded database (ms with/without triggers:$batch_each)"
+echo "  with triggers: $(ratio "$batch_with" "$batch_without")x the time without (target <= 3x)"
 echo "stored membership: $bytes bytes per interaction (interaction_fact, entity_member, tie_member with their indexes); verify() after the inserts: $verify rows"
