@@ -124,6 +124,12 @@ INSERT INTO relintel.interaction (kind, occurred_at, sender, recipients, message
   VALUES ('email', now(), 'pat.doe@example-corp.com', ARRAY['kim@acme.io'], '<m@x>'),
          ('email', now(), 'pat.doe@example-corp.com', ARRAY['kim@acme.io'], '<m@x>');
 
+-- The maintained states leave room on their pages, so that the updates of
+-- every writing statement are HOT (25_maintained.sql).
+SELECT c.relname, c.reloptions FROM pg_class AS c
+ WHERE c.relnamespace = 'relintel'::regnamespace AND c.relname IN ('entity_health', 'tie')
+ ORDER BY 1;
+
 -- Clean up for the next tests.
 DELETE FROM relintel.interaction;
 DELETE FROM relintel.contact;
