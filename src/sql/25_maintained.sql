@@ -100,9 +100,10 @@ COMMENT ON INDEX relintel.tie_member_tie_idx IS 'the interactions of a tie, and 
 -- state merged with the new rows'), so each table leaves room on its pages
 -- (fillfactor) for a row's new version to stay on the row's page: the update
 -- is then HOT (no new index entry; the old version is pruned on the page).
--- Measured (bench/run.sh maintenance's step 5: three COPYs of 10,000 new
--- interactions into the loaded 1M CRM database, fresh copies of it
--- alternately, 2026-12-07): with full pages 0.1 % of entity_health's
+-- Measured with the batches of bench/run.sh maintenance's step 5 (three
+-- COPYs of 10,000 new interactions into the loaded 1M CRM database), timed
+-- on fresh copies of that database with and without the fillfactors,
+-- alternately, three rounds (2026-12-07): with full pages 0.1 % of entity_health's
 -- updates and 0.6 % of tie's were HOT, with these fillfactors 100 % and
 -- 66 %, and the batches took 12 % less (1,445-1,730 ms each against
 -- 1,212-1,579 ms).  entity_health is small and its keys are updated often
