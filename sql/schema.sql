@@ -130,6 +130,15 @@ SELECT c.relname, c.reloptions FROM pg_class AS c
  WHERE c.relnamespace = 'relintel'::regnamespace AND c.relname IN ('entity_health', 'tie')
  ORDER BY 1;
 
+-- The writing functions run without JIT, whatever the session says
+-- (60_maintenance.sql gives the measurements); the others keep the session's.
+SELECT p.proname, 'jit=off' = ANY (p.proconfig) AS jit_off
+  FROM pg_proc AS p
+ WHERE p.pronamespace = 'relintel'::regnamespace
+   AND p.proname IN ('maintain', 'interaction_inserted', 'interaction_changed', 'directory_changed',
+                     'catch_up', 'rebuild', 'verify', 'recompute_entities')
+ ORDER BY 1;
+
 -- Clean up for the next tests.
 DELETE FROM relintel.interaction;
 DELETE FROM relintel.contact;

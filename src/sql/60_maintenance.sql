@@ -35,6 +35,19 @@
 -- relintel.stored_setting (24_settings.sql); relintel.configure() changes
 -- them and rebuilds.
 --
+-- JIT: the writing functions (the triggers, maintain(), catch_up() and
+-- rebuild()) run with jit = off.  The planner's estimates of the rules'
+-- rows are far too high (19.7 million membership rows for a batch of
+-- 10,000 interactions), so at PostgreSQL's default settings (jit = on,
+-- jit_above_cost 100,000) the statements of even a small batch were
+-- compiled with LLVM, with optimizations and inlining: 0.9-1.3 s per batch
+-- for the entity statement alone (auto_explain), more than the batch's own
+-- work.  Measured on the loaded 1M CRM database of BENCH_DEFAULTS=1
+-- bench/run.sh maintenance (2026-12-07, alternately, two rounds of two
+-- batches): a COPY of 10,000 new interactions took 1.0-1.2 s with jit off
+-- against 1.9-2.9 s with jit on; a first load of the million 68.9 s against
+-- 81.5 s (one run each); rebuild() 43.4 and 44.0 s against 47.5 and 45.4 s.
+--
 -- Concurrency (READ COMMITTED writers):
 --   * keys are locked in one sorted pass per table (an upsert ordered by
 --     key), entity keys before tie keys, so two writers never wait on each
@@ -66,6 +79,7 @@ CREATE FUNCTION relintel.maintain(inserted_ids bigint[], changed_ids bigint[],
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 SET plan_cache_mode = auto
 SET relintel.health_half_life = '21'
 SET relintel.tie_half_life = '90'
@@ -374,6 +388,7 @@ RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS $$
 DECLARE
     inserted_ids bigint[];
@@ -448,6 +463,7 @@ RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS $$
 DECLARE
     changed_ids bigint[];
@@ -532,6 +548,7 @@ RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS $$
 DECLARE
     inert_columns constant text[] := ARRAY['name', 'display_name', 'full_name', 'company',
@@ -607,6 +624,7 @@ RETURNS bigint
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 SET relintel.health_half_life = '21'
 SET relintel.tie_half_life = '90'
 SET relintel.max_tie_participants = 10
@@ -789,6 +807,7 @@ RETURNS void
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 SET plan_cache_mode = force_custom_plan
 SET relintel.health_half_life = '21'
 SET relintel.tie_half_life = '90'
